@@ -1,0 +1,11 @@
+"""tinygrad_edu: an autograd micro-framework for learning how neural networks learn.
+
+``Value`` records every operation into a computation graph; ``backward()`` applies the chain rule
+over it (the lecture's δ recursion, generalized); ``gradcheck`` verifies it numerically.
+"""
+
+from tinygrad_edu.engine import *  # noqa: F403
+from tinygrad_edu.engine import __all__ as _engine_all
+
+__version__ = "0.1.0"
+__all__ = list(_engine_all)

@@ -1,0 +1,60 @@
+"""The engine: ``Value``, its operations and their derivatives, backward, grad and gradcheck."""
+
+from tinygrad_edu.engine.autograd import backward, grad, topological_order
+from tinygrad_edu.engine.functions import (
+    as_value,
+    cat,
+    clip,
+    concat,
+    exp,
+    leaky_relu,
+    log,
+    log_softmax,
+    logsumexp,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    softmax,
+    sqrt,
+    stack,
+    step,
+    tanh,
+    where,
+)
+from tinygrad_edu.engine.gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
+from tinygrad_edu.engine.mode import enable_grad, is_grad_enabled, no_grad
+from tinygrad_edu.engine.value import Value
+
+__all__ = [
+    "GradcheckError",
+    "GradcheckResult",
+    "Value",
+    "as_value",
+    "backward",
+    "cat",
+    "clip",
+    "concat",
+    "enable_grad",
+    "exp",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "sqrt",
+    "stack",
+    "step",
+    "tanh",
+    "topological_order",
+    "where",
+]

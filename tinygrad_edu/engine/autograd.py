@@ -1,0 +1,221 @@
+"""Reverse-mode differentiation: the chain rule applied to the whole graph at once.
+
+The lecture computes, for a sigmoid network, δk = ok(1 − ok)(tk − ok) at each output and
+δh = oh(1 − oh) Σk wkh δk at each hidden unit: a unit's δ is the sum, over the units it feeds, of
+their δ times the local derivative of the connection. Backward does exactly that on any graph:
+
+1. order the nodes so that every node comes after all of its inputs (a topological order);
+2. seed ∂E/∂E = 1 at the output;
+3. visit the nodes in reverse order; when a node is reached, every node it feeds has already sent it
+   a contribution g_consumer · ∂consumer/∂node, so its gradient is complete; pass it on to its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine.data import as_data, shape_of, to_data
+from tinygrad_edu.engine.mode import enable_grad, no_grad
+from tinygrad_edu.engine.value import Value, _leaf
+
+
+def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
+    """Every Value reachable from ``roots`` that requires grad, each listed after all of its inputs.
+
+    Depth-first search with an explicit stack, so a chain of a million nodes needs no recursion.
+    The first time a node is on top of the stack it is *entered* and its inputs are pushed above it;
+    the next time it is on top, all of its inputs are finished, so it is finished too and appended.
+    """
+    roots = [roots] if isinstance(roots, Value) else list(roots)
+    order: list[Value] = []
+    entered: set[Value] = set()
+    finished: set[Value] = set()
+    stack = [root for root in reversed(roots) if root.requires_grad]
+    while stack:
+        node = stack[-1]
+        if node not in entered:
+            entered.add(node)
+            for parent in node._parents:
+                if type(parent) is Value and parent.requires_grad and parent not in entered:
+                    stack.append(parent)
+        else:
+            stack.pop()
+            if node not in finished:
+                finished.add(node)
+                order.append(node)
+    return order
+
+
+def _propagate(
+    roots: Sequence[Value],
+    seeds: Sequence[Any],
+    create_graph: bool,
+    accumulate: bool,
+    wanted: Sequence[Value] = (),
+) -> dict[Value, Any]:
+    """Run the chain rule from ``roots`` (seeded with ``seeds``) down to the leaves.
+
+    With ``accumulate`` every node's gradient is added to its ``.grad``; gradients of the ``wanted``
+    nodes are returned. With ``create_graph`` the rules run on Values and build a new graph.
+    """
+    pending: dict[Value, Any] = {}
+    for root, seed in zip(roots, seeds):
+        pending[root] = seed if root not in pending else pending[root] + seed
+    wanted_set = set(wanted)
+    found: dict[Value, Any] = {}
+    for node in reversed(topological_order(roots)):
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        if accumulate:
+            if type(g) is float and node._grad.__class__ is not np.ndarray:
+                node._grad = g if node._grad is None else node._grad + g
+            else:
+                _accumulate(node, g)
+        if wanted_set and node in wanted_set:
+            found[node] = g
+        op = node._op
+        if op is None:
+            continue
+        parents = node._parents
+        if create_graph:
+            inputs, y = parents, node
+        else:
+            inputs = [p._data if type(p) is Value else p for p in parents]
+            y = node._data
+        attrs = node._attrs
+        rules = op.vjp
+        for i, parent in enumerate(parents):
+            if type(parent) is Value and parent.requires_grad:
+                contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
+                previous = pending.get(parent)
+                pending[parent] = contribution if previous is None else previous + contribution
+    return found
+
+
+def _accumulate(node: Value, g: Any) -> None:
+    """node.grad += g, keeping node.grad's shape, dtype and canonical form."""
+    if isinstance(node._data, np.ndarray):
+        if type(g) is float or g.dtype != node._data.dtype or shape_of(g) != node._data.shape:
+            g = np.asarray(np.broadcast_to(g, node._data.shape), dtype=node._data.dtype)
+        if node._grad is None:
+            # a leaf owns its gradient array: optimizers and clip_grad_* may change it in place
+            node._grad = g.copy() if node._op is None else g
+        elif node._op is None:
+            np.add(node._grad, g, out=node._grad)
+        else:
+            node._grad = node._grad + g
+    else:
+        g = float(g)
+        node._grad = g if node._grad is None else node._grad + g
+
+
+def _seed(output: Value, gradient: Any, what: str) -> Any:
+    """The starting gradient ∂E/∂output: 1 for a one-element output, else the one given."""
+    if gradient is None:
+        if output.size != 1:
+            raise RuntimeError(
+                f"{what}: the output has shape {output.shape}, not a single number, so the gradient to "
+                f"start from is ambiguous; pass gradient=numpy.ones({output.shape}) (or the vector of "
+                f"your vector-Jacobian product), or reduce the output first, e.g. out.sum().backward()"
+            )
+        return 1.0 if type(output._data) is float else np.ones_like(output._data)
+    if isinstance(gradient, Value):
+        seed = gradient
+    else:
+        seed = to_data(gradient, output.dtype, what=f"{what} gradient")
+    if shape_of(seed._data if isinstance(seed, Value) else seed) != output.shape:
+        raise ValueError(
+            f"{what}: gradient has shape {seed.shape if isinstance(seed, Value) else shape_of(seed)}, "
+            f"but the output has shape {output.shape}; they must match"
+        )
+    return seed
+
+
+def _check_differentiable(output: Value, what: str) -> None:
+    if not isinstance(output, Value):
+        raise TypeError(f"{what}: expected a Value, got {type(output).__name__}")
+    if not output.requires_grad:
+        raise RuntimeError(
+            f"{what}: this Value does not require grad (it was computed under no_grad(), from "
+            "constants only, or detached), so there is nothing to differentiate"
+        )
+
+
+def backward(output: Value, gradient: Any = None) -> None:
+    """Add ∂output/∂v · gradient to ``v.grad`` for every Value v that ``output`` depends on.
+
+    Every node of the graph (leaves and intermediate results) gets its gradient accumulated, so the
+    whole graph can be inspected and drawn afterwards. Calling it twice adds twice.
+    """
+    _check_differentiable(output, "backward")
+    seed = _seed(output, gradient, "backward")
+    if isinstance(seed, Value):
+        seed = seed._data
+    with no_grad():
+        _propagate([output], [seed], create_graph=False, accumulate=True)
+
+
+def grad(
+    outputs: Value | Sequence[Value],
+    inputs: Value | Sequence[Value],
+    grad_outputs: Any = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Value | None, ...]:
+    """∂(Σ outputs · grad_outputs)/∂input for each input, returned as a tuple; ``.grad`` is untouched.
+
+    With ``create_graph=True`` the gradients are Values in a new graph built from the same
+    operations, so they can be differentiated again (second derivatives, Hessian-vector products).
+    An input the outputs do not depend on raises an error, unless ``allow_unused`` (then None) or
+    ``materialize_grads`` (then zeros), as in ``torch.autograd.grad``.
+    """
+    outs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Value) else list(inputs)
+    if not outs or not ins:
+        raise ValueError("grad: outputs and inputs must not be empty")
+    for out in outs:
+        _check_differentiable(out, "grad")
+    for i, v in enumerate(ins):
+        if not isinstance(v, Value):
+            raise TypeError(f"grad: inputs[{i}] is a {type(v).__name__}, not a Value")
+    if grad_outputs is None or isinstance(grad_outputs, Value) and len(outs) == 1:
+        grad_outputs = [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outs):
+        raise ValueError(f"grad: {len(outs)} outputs but {len(grad_outputs)} grad_outputs")
+    seeds = [_seed(out, g, "grad") for out, g in zip(outs, grad_outputs)]
+    if not create_graph:
+        seeds = [s._data if isinstance(s, Value) else s for s in seeds]
+    mode = enable_grad() if create_graph else no_grad()
+    with mode:
+        found = _propagate(outs, seeds, create_graph=create_graph, accumulate=False, wanted=ins)
+    results: list[Value | None] = []
+    for i, v in enumerate(ins):
+        g = found.get(v)
+        if g is None:
+            if materialize_grads:
+                results.append(_leaf(as_data(np.zeros_like(np.asarray(v._data))), requires_grad=False))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: inputs[{i}] ({v.label or 'unlabelled'}) is not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it, or materialize_grads=True for zeros"
+                )
+            results.append(None)
+        elif isinstance(g, Value):
+            results.append(g)
+        else:
+            results.append(_leaf(_as_grad_of(v, g), requires_grad=False))
+    return tuple(results)
+
+
+def _as_grad_of(v: Value, g: Any) -> Any:
+    """A raw gradient in v's shape and dtype, canonical."""
+    if isinstance(v._data, np.ndarray):
+        return np.asarray(np.broadcast_to(g, v._data.shape), dtype=v._data.dtype).copy()
+    return float(g)

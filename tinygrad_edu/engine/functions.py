@@ -1,0 +1,127 @@
+"""Function forms of the operations, for expressions that read like math: ``tanh(a * b + c)``.
+
+Each accepts Values, numbers or arrays; the multi-input ones (concat, stack, where, maximum,
+minimum) are only available here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine import ops
+from tinygrad_edu.engine.value import Value, apply
+
+
+def as_value(x: Any) -> Value:
+    """x itself if it is a Value, else a constant Value (requires_grad=False) holding it."""
+    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+
+
+def exp(x: Any) -> Value:
+    """eˣ elementwise."""
+    return as_value(x).exp()
+
+
+def log(x: Any) -> Value:
+    """ln x elementwise (nan for negatives, −inf at 0, with numpy's warning)."""
+    return as_value(x).log()
+
+
+def sqrt(x: Any) -> Value:
+    """√x elementwise (nan for negatives, with numpy's warning)."""
+    return as_value(x).sqrt()
+
+
+def tanh(x: Any) -> Value:
+    """tanh x elementwise."""
+    return as_value(x).tanh()
+
+
+def sigmoid(x: Any) -> Value:
+    """σ(x) = 1/(1 + e⁻ˣ) elementwise, stable for large |x|."""
+    return as_value(x).sigmoid()
+
+
+def relu(x: Any) -> Value:
+    """max(0, x) elementwise."""
+    return as_value(x).relu()
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Value:
+    """x for x > 0, else negative_slope · x."""
+    return as_value(x).leaky_relu(negative_slope)
+
+
+def step(x: Any) -> Value:
+    """1 where x ≥ 0 else 0 (gradient 0)."""
+    return as_value(x).step()
+
+
+def clip(x: Any, min: float | None = None, max: float | None = None) -> Value:  # noqa: A002
+    """Clamp into [min, max]."""
+    return ops.clip(as_value(x), min, max)
+
+
+def softmax(x: Any, axis: int = -1) -> Value:
+    """e^xᵢ / Σⱼ e^xⱼ along axis."""
+    return as_value(x).softmax(axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Value:
+    """xᵢ − log Σⱼ e^xⱼ along axis."""
+    return as_value(x).log_softmax(axis)
+
+
+def logsumexp(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Value:
+    """log Σ eˣ over axis, stable."""
+    return as_value(x).logsumexp(axis, keepdims)
+
+
+def maximum(a: Any, b: Any) -> Value:
+    """Elementwise max(a, b) with broadcasting; on a tie each side gets half the gradient."""
+    return apply(ops.Maximum, as_value(a), b)
+
+
+def minimum(a: Any, b: Any) -> Value:
+    """Elementwise min(a, b) with broadcasting; on a tie each side gets half the gradient."""
+    return apply(ops.Minimum, as_value(a), b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Value:
+    """a where condition is true, else b (broadcasting); condition is a boolean array or Value."""
+    cond = np.asarray(condition.data if isinstance(condition, Value) else condition)
+    if cond.dtype != bool:
+        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
+    return apply(ops.Where, as_value(a), b, condition=cond)
+
+
+def concat(values: Sequence[Any], axis: int = 0) -> Value:
+    """Join Values along an existing axis (numpy's ``concatenate``, PyTorch's ``cat``)."""
+    items = [as_value(v) for v in values]
+    if not items:
+        raise ValueError("concat: needs at least one Value")
+    ndim = items[0].ndim
+    if any(v.ndim != ndim for v in items) or ndim == 0:
+        shapes = ", ".join(str(v.shape) for v in items)
+        raise ValueError(f"concat: all inputs need the same number (≥ 1) of dimensions, got shapes {shapes}")
+    (ax,) = ops.normalize_axis(axis, ndim, "concat") or (0,)
+    return apply(ops.Concat, *items, axis=ax)
+
+
+def stack(values: Sequence[Any], axis: int = 0) -> Value:
+    """Join same-shape Values along a new axis."""
+    items = [as_value(v) for v in values]
+    if not items:
+        raise ValueError("stack: needs at least one Value")
+    if any(v.shape != items[0].shape for v in items):
+        shapes = ", ".join(str(v.shape) for v in items)
+        raise ValueError(f"stack: all inputs need the same shape, got {shapes}")
+    (ax,) = ops.normalize_axis(axis, items[0].ndim + 1, "stack") or (0,)
+    expanded = [v.reshape(v.shape[:ax] + (1,) + v.shape[ax:]) for v in items]
+    return apply(ops.Concat, *expanded, axis=ax)
+
+
+cat = concat

@@ -1,0 +1,639 @@
+"""The primitive operations: each one's forward on raw numbers and its local derivatives.
+
+Every operation has the same short shape (read any one and you can read them all)::
+
+    class Tanh(Op):
+        "y = tanh(x);  ∂y/∂x = 1 − y²"
+        forward = staticmethod(...)           # raw data in, raw data out
+        vjp = (lambda g, y, x: g * (1 - y * y),)
+
+``vjp`` holds one rule per input: given g = ∂E/∂y (the gradient arriving at the output), the output y
+and the inputs, it returns ∂E/∂input = g · ∂y/∂input — the vector-Jacobian product, i.e. one factor of
+the chain rule. The rules are written with ordinary arithmetic and the helpers at the end of this file,
+which work on raw numbers *and* on Values. So the same rule serves twice: on numbers in an ordinary
+``backward`` (fast, builds nothing), and on Values under ``grad(..., create_graph=True)``, where it
+records a new graph that can itself be differentiated (second derivatives, Hessian-vector products).
+
+Rules receive each input as it was given: a Value, or a constant (a float or an array) that needs no
+gradient. Where numpy broadcast an input, its rule sums the gradient back to the input's shape
+(:func:`unbroadcast`). Masks (where is x > 0? which element is the max?) are read from the data and
+treated as constants, exactly as PyTorch does.
+
+Operations are grouped as in early tinygrad: elementwise unary, elementwise binary, reductions,
+movement (shape), and matmul.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine.data import as_data
+from tinygrad_edu.engine.value import Value, apply
+
+
+class Op:
+    """Base class of the primitive operations (never instantiated: a node refers to the class)."""
+
+    name: str = "op"
+    vjp: tuple[Callable[..., Any], ...] = ()
+
+    @staticmethod
+    def forward(*inputs: Any) -> Any:
+        raise NotImplementedError
+
+
+
+# ====================================================================== helpers on raw data or Values
+def data_of(x: Any) -> Any:
+    """The raw numbers of a Value or a constant."""
+    return x._data if isinstance(x, Value) else x
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """Shape of a Value, an array or a number (``()``)."""
+    return x.shape if isinstance(x, (Value, np.ndarray)) else ()
+
+
+def mask_like(condition: Any, x: Any) -> Any:
+    """A 0/1 constant with x's dtype where condition holds (1.0 / 0.0 for Python scalars)."""
+    xd = data_of(x)
+    if not isinstance(xd, np.ndarray):
+        return float(condition)
+    return np.asarray(condition).astype(xd.dtype)
+
+
+def reshape(x: Any, new_shape: tuple[int, ...]) -> Any:
+    """x in a new shape (Value → recorded Reshape, array → numpy)."""
+    if isinstance(x, Value):
+        return apply(Reshape, x, shape=tuple(new_shape))
+    if shape_of(x) == tuple(new_shape):
+        return x
+    return as_data(np.reshape(x, new_shape))
+
+
+def transpose(x: Any, axes: tuple[int, ...]) -> Any:
+    if isinstance(x, Value):
+        return apply(Transpose, x, axes=tuple(axes))
+    return np.transpose(x, axes)
+
+
+def broadcast_to(x: Any, new_shape: tuple[int, ...]) -> Any:
+    if isinstance(x, Value):
+        return x if x.shape == tuple(new_shape) else apply(BroadcastTo, x, shape=tuple(new_shape))
+    if shape_of(x) == tuple(new_shape):
+        return x
+    return np.broadcast_to(x, new_shape)
+
+
+def unbroadcast(g: Any, like: Any) -> Any:
+    """Sum g over the axes numpy broadcast ``like`` along, so the result has ``like``'s shape.
+
+    If y = f(x) used x broadcast to a bigger shape, every copy of x received a share of ∂E/∂y, and
+    ∂E/∂x is the sum of the shares (the chain rule summed over all uses).
+    """
+    if type(g) is float:  # a float64 scalar output: its inputs were float64 scalars too
+        return g
+    target = shape_of(like)
+    g_shape = shape_of(g)
+    if g_shape != target:
+        lead = len(g_shape) - len(target)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(target) if n == 1 and g_shape[lead + i] != 1
+        )
+        g = g.sum(axis=axes, keepdims=True) if axes else g
+        g = reshape(g, target)
+    if not isinstance(g, Value):
+        like_dtype = data_of(like).dtype if isinstance(data_of(like), np.ndarray) else np.dtype(np.float64)
+        if isinstance(g, np.ndarray) and g.dtype != like_dtype:
+            g = as_data(g.astype(like_dtype))
+        elif isinstance(g, np.generic):
+            g = as_data(np.asarray(g, dtype=like_dtype))
+    return g
+
+
+def exp(x: Any) -> Any:
+    return apply(Exp, x) if isinstance(x, Value) else Exp.forward(x)
+
+
+def log(x: Any) -> Any:
+    return apply(Log, x) if isinstance(x, Value) else Log.forward(x)
+
+
+def power(a: Any, b: Any) -> Any:
+    if isinstance(a, Value) or isinstance(b, Value):
+        return apply(Pow, a, b)
+    return Pow.forward(a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Any:
+    """Elementwise choice: a where condition holds, else b (condition is never differentiated)."""
+    if isinstance(a, Value) or isinstance(b, Value):
+        return apply(Where, a, b, condition=np.asarray(data_of(condition), dtype=bool))
+    return as_data(np.where(condition, a, b))
+
+
+def getitem(x: Any, index: Any) -> Any:
+    if isinstance(x, Value):
+        return apply(GetItem, x, index=normalize_index(index))
+    return as_data(np.asarray(x)[index])
+
+
+def scatter_add(g: Any, index: Any, into_shape: tuple[int, ...]) -> Any:
+    if isinstance(g, Value):
+        return apply(ScatterAdd, g, index=index, shape=into_shape)
+    return ScatterAdd.forward(g, index=index, shape=into_shape)
+
+
+def clip(x: Any, min: float | None = None, max: float | None = None) -> Value:  # noqa: A002
+    """Clamp x into [min, max] (either bound may be None, not both)."""
+    if min is None and max is None:
+        raise ValueError("clip: give min, max or both")
+    lo = None if min is None else float(min)
+    hi = None if max is None else float(max)
+    return apply(Clip, x, min=lo, max=hi)
+
+
+def normalize_axis(
+    axis: int | Sequence[int] | None, ndim: int, op: str, unique: bool = True
+) -> tuple[int, ...] | None:
+    """Axis argument → tuple of non-negative ints (None stays None: all axes)."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -max(ndim, 1) <= a < max(ndim, 1) or ndim == 0:
+            raise ValueError(f"{op}: axis {a} is out of range for a Value with {ndim} dimension(s)")
+        result.append(int(a) % ndim)
+    if unique and len(set(result)) != len(result):
+        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
+    return tuple(result)
+
+
+def normalize_index(index: Any) -> Any:
+    """Index with Values and lists replaced by integer / boolean numpy arrays."""
+    if isinstance(index, tuple):
+        return tuple(normalize_index(i) for i in index)
+    if isinstance(index, Value):
+        index = index.numpy()
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        if not np.all(index == np.round(index)):
+            raise IndexError(f"index holds non-integer numbers: {index}")
+        index = index.astype(np.intp)
+    return index
+
+
+def _kept_shape(x_shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """x's shape with the reduced axes kept as length 1."""
+    if axis is None:
+        return (1,) * len(x_shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(x_shape))
+
+
+def _unreduce(g: Any, x: Any, axis: tuple[int, ...] | None) -> Any:
+    """Spread a reduction's gradient back over the reduced axes: reshape, then broadcast."""
+    return broadcast_to(reshape(g, _kept_shape(shape_of(x), axis)), shape_of(x))
+
+
+# ====================================================================== elementwise, one input
+class Neg(Op):
+    """y = −x;  ∂y/∂x = −1."""
+
+    name = "neg"
+    forward = staticmethod(lambda x: -x)
+    vjp = (lambda g, y, x: -g,)
+
+
+class Abs(Op):
+    """y = |x|;  ∂y/∂x = sign(x), 0 at x = 0."""
+
+    name = "abs"
+    forward = staticmethod(lambda x: abs(x) if type(x) is float else np.abs(x))
+    vjp = (lambda g, y, x: g * mask_like(np.sign(data_of(x)), x),)
+
+
+def _exp(x: Any) -> Any:
+    if type(x) is float and x < 709.0:
+        return math.exp(x)
+    return np.exp(x)
+
+
+class Exp(Op):
+    """y = eˣ;  ∂y/∂x = eˣ = y."""
+
+    name = "exp"
+    forward = staticmethod(_exp)
+    vjp = (lambda g, y, x: g * y,)
+
+
+class Log(Op):
+    """y = ln x;  ∂y/∂x = 1/x.  ln of a negative number is nan, ln 0 is −inf (numpy warns)."""
+
+    name = "log"
+    forward = staticmethod(lambda x: math.log(x) if type(x) is float and x > 0.0 else np.log(x))
+    vjp = (lambda g, y, x: g / x,)
+
+
+class Sqrt(Op):
+    """y = √x;  ∂y/∂x = 1/(2√x) = 1/(2y).  √ of a negative number is nan (numpy warns)."""
+
+    name = "sqrt"
+    forward = staticmethod(lambda x: math.sqrt(x) if type(x) is float and x >= 0.0 else np.sqrt(x))
+    vjp = (lambda g, y, x: g / (2.0 * y),)
+
+
+class Tanh(Op):
+    """y = tanh x;  ∂y/∂x = 1 − y²."""
+
+    name = "tanh"
+    forward = staticmethod(lambda x: math.tanh(x) if type(x) is float else np.tanh(x))
+    vjp = (lambda g, y, x: g * (1.0 - y * y),)
+
+
+def _sigmoid(x: Any) -> Any:
+    """σ(x) = 1/(1 + e⁻ˣ) for x ≥ 0 and eˣ/(1 + eˣ) for x < 0: neither form can overflow."""
+    if type(x) is float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+class Sigmoid(Op):
+    """y = σ(x) = 1/(1 + e⁻ˣ);  ∂y/∂x = σ(x)(1 − σ(x)) = y(1 − y)."""
+
+    name = "sigmoid"
+    forward = staticmethod(_sigmoid)
+    vjp = (lambda g, y, x: g * (y * (1.0 - y)),)
+
+
+class ReLU(Op):
+    """y = max(0, x);  ∂y/∂x = 1 for x > 0, else 0 (also at 0, as PyTorch)."""
+
+    name = "relu"
+    forward = staticmethod(lambda x: (x if x > 0.0 else 0.0) if type(x) is float else np.maximum(x, 0))
+    vjp = (lambda g, y, x: g * mask_like(data_of(x) > 0, x),)
+
+
+class LeakyReLU(Op):
+    """y = x for x > 0, else s·x;  ∂y/∂x = 1 for x > 0, else s (s = negative_slope)."""
+
+    name = "leaky_relu"
+
+    @staticmethod
+    def forward(x: Any, negative_slope: float) -> Any:
+        if type(x) is float:
+            return x if x > 0.0 else negative_slope * x
+        return np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False)
+
+    vjp = (
+        lambda g, y, x, negative_slope: g
+        * mask_like(np.where(data_of(x) > 0, 1.0, negative_slope), x),
+    )
+
+
+class Step(Op):
+    """y = 1 if x ≥ 0 else 0 (the perceptron's threshold);  ∂y/∂x = 0 everywhere it exists."""
+
+    name = "step"
+    forward = staticmethod(lambda x: (1.0 if x >= 0.0 else 0.0) if type(x) is float else (x >= 0).astype(x.dtype))
+    vjp = (lambda g, y, x: g * 0.0,)
+
+
+class Clip(Op):
+    """y = min(max(x, lo), hi);  ∂y/∂x = 1 where lo ≤ x ≤ hi, else 0 (PyTorch's clamp)."""
+
+    name = "clip"
+
+    @staticmethod
+    def forward(x: Any, min: float | None, max: float | None) -> Any:  # noqa: A002
+        if type(x) is float:
+            lo = x if min is None else (x if x > min else min)
+            return lo if max is None else (lo if lo < max else max)
+        return np.clip(x, min, max).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def _inside(x: Any, min: float | None, max: float | None) -> Any:  # noqa: A002
+        xd = data_of(x)
+        inside = np.ones(np.shape_of(xd), dtype=bool)
+        if min is not None:
+            inside &= xd >= min
+        if max is not None:
+            inside &= xd <= max
+        return mask_like(inside, x)
+
+    vjp = (lambda g, y, x, min, max: g * Clip._inside(x, min, max),)
+
+
+# ====================================================================== elementwise, two inputs (broadcasting)
+class Add(Op):
+    """y = a + b;  ∂y/∂a = 1, ∂y/∂b = 1."""
+
+    name = "+"
+    forward = staticmethod(lambda a, b: a + b)
+    vjp = (lambda g, y, a, b: unbroadcast(g, a), lambda g, y, a, b: unbroadcast(g, b))
+
+
+class Sub(Op):
+    """y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1."""
+
+    name = "-"
+    forward = staticmethod(lambda a, b: a - b)
+    vjp = (lambda g, y, a, b: unbroadcast(g, a), lambda g, y, a, b: unbroadcast(-g, b))
+
+
+class Mul(Op):
+    """y = a · b;  ∂y/∂a = b, ∂y/∂b = a."""
+
+    name = "*"
+    forward = staticmethod(lambda a, b: a * b)
+    vjp = (lambda g, y, a, b: unbroadcast(g * b, a), lambda g, y, a, b: unbroadcast(g * a, b))
+
+
+def _divide(a: Any, b: Any) -> Any:
+    if type(b) is float and b != 0.0 and type(a) is float:
+        return a / b
+    return np.divide(a, b)  # x/0 gives ±inf or nan with numpy's warning, never an exception
+
+
+class Div(Op):
+    """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b."""
+
+    name = "/"
+    forward = staticmethod(_divide)
+    vjp = (lambda g, y, a, b: unbroadcast(g / b, a), lambda g, y, a, b: unbroadcast(-g * y / b, b))
+
+
+def _power(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float and a > 0.0:
+        try:
+            return a**b
+        except OverflowError:
+            return math.inf
+    return np.power(a, b)  # negative base, fractional exponent → nan (numpy warns), as PyTorch
+
+
+def _pow_grad_base(g: Any, y: Any, a: Any, b: Any) -> Any:
+    """∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (so 0⁰ has gradient 0, as PyTorch)."""
+    local = b * power(a, b - 1.0)
+    exponent_is_zero = data_of(b) == 0
+    if np.any(exponent_is_zero):
+        local = where(exponent_is_zero, 0.0, local)
+    return unbroadcast(g * local, a)
+
+
+def _pow_grad_exponent(g: Any, y: Any, a: Any, b: Any) -> Any:
+    """∂(aᵇ)/∂b = aᵇ·ln a, taken as 0 where a = 0 and b ≥ 0 (as PyTorch)."""
+    ad, bd = data_of(a), data_of(b)
+    zero_base = np.logical_and(ad == 0, bd >= 0)
+    safe_a = where(zero_base, 1.0, a) if np.any(zero_base) else a
+    return unbroadcast(g * y * log(safe_a), b)
+
+
+class Pow(Op):
+    """y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a."""
+
+    name = "**"
+    forward = staticmethod(_power)
+    vjp = (_pow_grad_base, _pow_grad_exponent)
+
+
+def _maximum_share(a: Any, b: Any) -> Any:
+    """1 where a wins, ½ on a tie, 0 where it loses."""
+    ad, bd = data_of(a), data_of(b)
+    return np.where(ad > bd, 1.0, np.where(ad == bd, 0.5, 0.0))
+
+
+class Maximum(Op):
+    """y = max(a, b) elementwise; the gradient goes to the larger input, split evenly on a tie."""
+
+    name = "maximum"
+    forward = staticmethod(lambda a, b: np.maximum(a, b))
+    vjp = (
+        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(a, b), y), a),
+        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(b, a), y), b),
+    )
+
+
+class Minimum(Op):
+    """y = min(a, b) elementwise; the gradient goes to the smaller input, split evenly on a tie."""
+
+    name = "minimum"
+    forward = staticmethod(lambda a, b: np.minimum(a, b))
+    vjp = (
+        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(b, a), y), a),
+        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(a, b), y), b),
+    )
+
+
+class Where(Op):
+    """y = a where condition else b;  ∂y/∂a = condition, ∂y/∂b = not condition."""
+
+    name = "where"
+    forward = staticmethod(lambda a, b, condition: np.where(condition, a, b))
+    vjp = (
+        lambda g, y, a, b, condition: unbroadcast(where(condition, g, 0.0), a),
+        lambda g, y, a, b, condition: unbroadcast(where(condition, 0.0, g), b),
+    )
+
+
+# ====================================================================== reductions
+class Sum(Op):
+    """y = Σ x over axis;  ∂y/∂xᵢ = 1, so g is copied back to every summed element."""
+
+    name = "sum"
+    forward = staticmethod(lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims))
+    vjp = (lambda g, y, x, axis, keepdims: _unreduce(g, x, axis),)
+
+
+def _extreme_share(y: Any, x: Any, axis: tuple[int, ...] | None) -> Any:
+    """1/k at each of the k elements equal to the reduced extreme, 0 elsewhere."""
+    xd = np.asarray(data_of(x))
+    hits = xd == np.reshape(data_of(y), _kept_shape(xd.shape, axis))
+    return mask_like(hits / np.sum(hits, axis=axis, keepdims=True), x)
+
+
+class Max(Op):
+    """y = max x over axis;  ∂y/∂xᵢ = 1/k for each of the k elements tied at the max, else 0."""
+
+    name = "max"
+    forward = staticmethod(lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims))
+    vjp = (lambda g, y, x, axis, keepdims: _unreduce(g, x, axis) * _extreme_share(y, x, axis),)
+
+
+class Min(Op):
+    """y = min x over axis;  ∂y/∂xᵢ = 1/k for each of the k elements tied at the min, else 0."""
+
+    name = "min"
+    forward = staticmethod(lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims))
+    vjp = (lambda g, y, x, axis, keepdims: _unreduce(g, x, axis) * _extreme_share(y, x, axis),)
+
+
+def _logsumexp(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """m + log Σ e^(x − m), m = max x (a finite stand-in when the max is ±inf)."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+class LogSumExp(Op):
+    """y = log Σ eˣ over axis;  ∂y/∂xᵢ = e^(xᵢ − y) = softmax(x)ᵢ."""
+
+    name = "logsumexp"
+    forward = staticmethod(_logsumexp)
+    vjp = (lambda g, y, x, axis, keepdims: _unreduce(g, x, axis) * exp(x - _unreduce(y, x, axis)),)
+
+
+def _softmax(x: Any, axis: int) -> Any:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+class Softmax(Op):
+    """yᵢ = e^xᵢ / Σⱼ e^xⱼ along axis;  ∂E/∂xᵢ = yᵢ (gᵢ − Σⱼ gⱼ yⱼ)."""
+
+    name = "softmax"
+    forward = staticmethod(_softmax)
+    vjp = (lambda g, y, x, axis: y * (g - (g * y).sum(axis=axis, keepdims=True)),)
+
+
+class LogSoftmax(Op):
+    """yᵢ = xᵢ − log Σⱼ e^xⱼ along axis;  ∂E/∂xᵢ = gᵢ − softmax(x)ᵢ Σⱼ gⱼ."""
+
+    name = "log_softmax"
+    forward = staticmethod(lambda x, axis: x - _logsumexp(x, (axis,), True))
+    vjp = (lambda g, y, x, axis: g - exp(y) * g.sum(axis=axis, keepdims=True),)
+
+
+# ====================================================================== movement (shape only)
+class Reshape(Op):
+    """Same numbers, new shape; the gradient is reshaped back."""
+
+    name = "reshape"
+    forward = staticmethod(lambda x, shape: np.reshape(x, shape))
+    vjp = (lambda g, y, x, shape: reshape(g, shape_of(x)),)
+
+
+class Transpose(Op):
+    """Axes permuted; the gradient is permuted back by the inverse permutation."""
+
+    name = "transpose"
+    forward = staticmethod(lambda x, axes: np.transpose(x, axes))
+    vjp = (lambda g, y, x, axes: transpose(g, tuple(np.argsort(axes))),)
+
+
+class BroadcastTo(Op):
+    """x copied along new or length-1 axes; the gradient sums the copies."""
+
+    name = "broadcast_to"
+    forward = staticmethod(lambda x, shape: np.array(np.broadcast_to(x, shape)))
+    vjp = (lambda g, y, x, shape: unbroadcast(g, x),)
+
+
+class GetItem(Op):
+    """y = x[index] (basic or integer-array indexing);  the gradient is scattered back into zeros,
+    adding up where an index repeats."""
+
+    name = "getitem"
+    forward = staticmethod(lambda x, index: np.array(np.asarray(x)[index]))
+    vjp = (lambda g, y, x, index: scatter_add(g, index, shape_of(x)),)
+
+
+class ScatterAdd(Op):
+    """y = zeros(shape) with g added at index (repeats accumulate): the adjoint of GetItem."""
+
+    name = "scatter_add"
+
+    @staticmethod
+    def forward(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
+        out = np.zeros(shape, dtype=g.dtype if isinstance(g, np.ndarray) else np.float64)
+        np.add.at(out, index, g)
+        return out
+
+    vjp = (lambda g, y, x, index, shape: getitem(g, index),)
+
+
+class _SliceOfGradient:
+    """The i-th rule of Concat: input i's gradient is g's slice along the joined axis."""
+
+    def __init__(self, i: int) -> None:
+        self.i = i
+
+    def __call__(self, g: Any, y: Any, *inputs: Any, axis: int) -> Any:
+        start = sum(shape_of(x)[axis] for x in inputs[: self.i])
+        index = (slice(None),) * axis + (slice(start, start + shape_of(inputs[self.i])[axis]),)
+        return getitem(g, index)
+
+
+class _SliceRules:
+    """Concat takes any number of inputs, so its rules are made on demand: ``vjp[i]``."""
+
+    def __getitem__(self, i: int) -> _SliceOfGradient:
+        return _SliceOfGradient(i)
+
+
+class Concat(Op):
+    """y = inputs joined along axis;  each input's gradient is its own slice of g."""
+
+    name = "concat"
+    forward = staticmethod(lambda *xs, axis: np.concatenate(xs, axis=axis))
+    vjp = _SliceRules()  # type: ignore[assignment]
+
+
+# ====================================================================== matmul
+def _as_matrices(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
+    """Lift 1-D operands of a @ b to matrices (numpy's rule) and g to the matching shape."""
+    if len(shape_of(a)) == 1:
+        a = reshape(a, (1, shape_of(a)[0]))
+    if len(shape_of(b)) == 1:
+        b = reshape(b, (shape_of(b)[0], 1))
+    batch = np.broadcast_shapes(shape_of(a)[:-2], shape_of(b)[:-2])
+    g = reshape(g, batch + (shape_of(a)[-2], shape_of(b)[-1]))
+    return g, a, b
+
+
+def _swap_last(x: Any) -> Any:
+    axes = tuple(range(len(shape_of(x)) - 2)) + (len(shape_of(x)) - 1, len(shape_of(x)) - 2)
+    return transpose(x, axes)
+
+
+def _matmul_grad_a(g: Any, y: Any, a: Any, b: Any) -> Any:
+    g2, a2, b2 = _as_matrices(g, a, b)
+    return reshape(unbroadcast(g2 @ _swap_last(b2), a2), shape_of(a))
+
+
+def _matmul_grad_b(g: Any, y: Any, a: Any, b: Any) -> Any:
+    g2, a2, b2 = _as_matrices(g, a, b)
+    return reshape(unbroadcast(_swap_last(a2) @ g2, b2), shape_of(b))
+
+
+def _matmul(a: Any, b: Any) -> Any:
+    sa, sb = np.shape_of(a), np.shape_of(b)
+    if not sa or not sb:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {sa} and {sb}")
+    inner_a = sa[-1]
+    inner_b = sb[0] if len(sb) == 1 else sb[-2]
+    if inner_a != inner_b:
+        raise ValueError(
+            f"matmul: shapes {sa} and {sb} do not align: inner dimensions {inner_a} and {inner_b} differ"
+        )
+    return np.matmul(a, b)
+
+
+class MatMul(Op):
+    """Y = A @ B;  ∂E/∂A = G @ Bᵀ,  ∂E/∂B = Aᵀ @ G  (numpy's rules for 1-D and batched operands)."""
+
+    name = "@"
+    forward = staticmethod(_matmul)
+    vjp = (_matmul_grad_a, _matmul_grad_b)
