@@ -325,7 +325,7 @@ class Clip(Op):
     @staticmethod
     def _inside(x: Any, min: float | None, max: float | None) -> Any:  # noqa: A002
         xd = data_of(x)
-        inside = np.ones(np.shape_of(xd), dtype=bool)
+        inside = np.ones(np.shape(xd), dtype=bool)
         if min is not None:
             inside &= xd >= min
         if max is not None:
@@ -619,7 +619,7 @@ def _matmul_grad_b(g: Any, y: Any, a: Any, b: Any) -> Any:
 
 
 def _matmul(a: Any, b: Any) -> Any:
-    sa, sb = np.shape_of(a), np.shape_of(b)
+    sa, sb = np.shape(a), np.shape(b)
     if not sa or not sb:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {sa} and {sb}")
     inner_a = sa[-1]
