@@ -20,7 +20,7 @@ import numpy as np
 
 from tinygrad_edu.engine.autograd import grad
 from tinygrad_edu.engine.data import as_data
-from tinygrad_edu.engine.mode import no_grad
+from tinygrad_edu.engine.mode import enable_grad, no_grad
 from tinygrad_edu.engine.value import Value
 
 
@@ -246,9 +246,12 @@ def gradgradcheck(
     checked = [x for x in xs if x.requires_grad]
 
     def first_derivatives(*args: Value) -> tuple[Value, ...]:
-        first_outs = _as_outputs(fn(*args[:n]))
-        wrt = [a for a, x in zip(args[:n], xs) if x.requires_grad]
-        return grad(first_outs, wrt, grad_outputs=list(args[n:]), create_graph=True, materialize_grads=True)  # type: ignore[return-value]
+        # gradcheck evaluates its function under no_grad() for the finite differences, but a first
+        # derivative needs the graph of fn recorded, so record it here in any case
+        with enable_grad():
+            first_outs = _as_outputs(fn(*args[:n]))
+            wrt = [a for a, x in zip(args[:n], xs) if x.requires_grad]
+            return grad(first_outs, wrt, grad_outputs=list(args[n:]), create_graph=True, materialize_grads=True)  # type: ignore[return-value]
 
     if not checked:
         raise ValueError("gradgradcheck: no input requires grad")
