@@ -163,7 +163,12 @@ def normalize_axis(
     """Axis argument → tuple of non-negative ints (None stays None: all axes)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     result = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
@@ -609,11 +614,15 @@ def _swap_last(x: Any) -> Any:
 
 
 def _matmul_grad_a(g: Any, y: Any, a: Any, b: Any) -> Any:
+    if len(shape_of(a)) == 2 and len(shape_of(b)) == 2:  # the common case: G @ Bᵀ directly
+        return unbroadcast(g @ transpose(b, (1, 0)), a)
     g2, a2, b2 = _as_matrices(g, a, b)
     return reshape(unbroadcast(g2 @ _swap_last(b2), a2), shape_of(a))
 
 
 def _matmul_grad_b(g: Any, y: Any, a: Any, b: Any) -> Any:
+    if len(shape_of(a)) == 2 and len(shape_of(b)) == 2:  # the common case: Aᵀ @ G directly
+        return unbroadcast(transpose(a, (1, 0)) @ g, b)
     g2, a2, b2 = _as_matrices(g, a, b)
     return reshape(unbroadcast(_swap_last(a2) @ g2, b2), shape_of(b))
 
@@ -637,3 +646,69 @@ class MatMul(Op):
     name = "@"
     forward = staticmethod(_matmul)
     vjp = (_matmul_grad_a, _matmul_grad_b)
+
+
+# ====================================================================== layers fused for speed
+def _linear(x: Any, weight: Any, bias: Any = None) -> Any:
+    sx, sw = np.shape(x), np.shape(weight)
+    if len(sw) != 2 or not sx or sx[-1] != sw[1]:
+        raise ValueError(
+            f"linear: input of shape {sx} does not fit weight of shape {sw}: "
+            f"the input's last dimension must equal the weight's in_features (its dimension 1)"
+        )
+    y = np.matmul(x, np.transpose(weight))
+    if bias is not None:
+        y += bias
+    return y
+
+
+def _linear_grad_input(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
+    return reshape(g @ weight, shape_of(x))
+
+
+def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
+    out_features, in_features = shape_of(weight)
+    g2, x2 = reshape(g, (-1, out_features)), reshape(x, (-1, in_features))
+    return unbroadcast(transpose(g2, (1, 0)) @ x2, weight)
+
+
+def _linear_grad_bias(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
+    return unbroadcast(g, bias)
+
+
+class Linear(Op):
+    """y = x Wᵀ + b (PyTorch's ``linear``; W has shape (out, in));
+    ∂E/∂x = G W,  ∂E/∂W = Gᵀ x (summed over the batch),  ∂E/∂b = Σ_batch G.
+
+    One node instead of three (transpose, matmul, add) keeps a tensor layer's graph small and fast.
+    """
+
+    name = "linear"
+    forward = staticmethod(_linear)
+    vjp = (_linear_grad_input, _linear_grad_weight, _linear_grad_bias)
+
+
+def _nll(log_probs: Any, targets: np.ndarray, reduction: str) -> Any:
+    picked = -np.take_along_axis(log_probs, targets[:, None], axis=1)[:, 0]
+    if reduction == "none":
+        return picked
+    return np.sum(picked) if reduction == "sum" else np.mean(picked)
+
+
+def _nll_grad(g: Any, y: Any, log_probs: Any, targets: np.ndarray, reduction: str) -> Any:
+    """−1 (÷ N for the mean) at each row's target class, 0 elsewhere, times g."""
+    n = shape_of(log_probs)[0]
+    selector = np.zeros(shape_of(log_probs), dtype=data_of(log_probs).dtype)
+    selector[np.arange(n), targets] = -1.0 / n if reduction == "mean" else -1.0
+    if reduction == "none":
+        return reshape(g, (n, 1)) * selector
+    return g * selector
+
+
+class NLLLoss(Op):
+    """E = −Σᵢ log pᵢ[tᵢ] (÷ N for reduction="mean"): the negative log-likelihood of the target
+    classes, given log-probabilities (rows of log_softmax);  ∂E/∂log pᵢⱼ = −1 (÷ N) where j = tᵢ, else 0."""
+
+    name = "nll_loss"
+    forward = staticmethod(_nll)
+    vjp = (_nll_grad,)
