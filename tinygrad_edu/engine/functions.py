@@ -125,3 +125,32 @@ def stack(values: Sequence[Any], axis: int = 0) -> Value:
 
 
 cat = concat
+
+
+def linear(x: Any, weight: Value, bias: Value | None = None) -> Value:
+    """x Wᵀ + b as one node (PyTorch's ``nn.functional.linear``); W has shape (out_features, in_features)."""
+    if bias is None:
+        return apply(ops.Linear, as_value(x), weight)
+    return apply(ops.Linear, as_value(x), weight, bias)
+
+
+def nll_loss(log_probs: Value, targets: Any, reduction: str = "mean") -> Value:
+    """−log p[target] per row of ``log_probs`` (shape (N, C)), averaged ("mean"), summed ("sum") or
+    kept ("none"); ``targets`` are N integer class indices in [0, C)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    log_probs = as_value(log_probs)
+    if log_probs.ndim != 2:
+        raise ValueError(f"nll_loss: log_probs must have shape (N, C), got {log_probs.shape}")
+    t = np.asarray(targets.data if isinstance(targets, Value) else targets)
+    if t.dtype.kind == "f" and np.all(t == np.round(t)):
+        t = t.astype(np.intp)
+    if t.dtype.kind not in "iu" or t.shape != (log_probs.shape[0],):
+        raise ValueError(
+            f"nll_loss: targets must be {log_probs.shape[0]} integer class indices (shape ({log_probs.shape[0]},)), "
+            f"got shape {t.shape} and dtype {t.dtype}"
+        )
+    n_classes = log_probs.shape[1]
+    if t.size and (t.min() < 0 or t.max() >= n_classes):
+        raise ValueError(f"nll_loss: targets must lie in [0, {n_classes}), got values from {t.min()} to {t.max()}")
+    return apply(ops.NLLLoss, log_probs, targets=t.astype(np.intp), reduction=reduction)
