@@ -71,7 +71,7 @@ def _propagate(
         if g is None:
             continue
         if accumulate:
-            if type(g) is float and node._grad.__class__ is not np.ndarray:
+            if type(g) is float and type(node._data) is float:
                 node._grad = g if node._grad is None else node._grad + g
             else:
                 _accumulate(node, g)
@@ -91,19 +91,31 @@ def _propagate(
         for i, parent in enumerate(parents):
             if type(parent) is Value and parent.requires_grad:
                 contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
+                if parent._op is None and accumulate and _may_be_shared(contribution, g):
+                    contribution = contribution.copy()  # a leaf's .grad must own its array
                 previous = pending.get(parent)
                 pending[parent] = contribution if previous is None else previous + contribution
     return found
 
 
+def _may_be_shared(contribution: Any, g: Any) -> bool:
+    """Could this array also be someone else's (g passed through, a view, read-only)?
+
+    A leaf's ``.grad`` is changed in place by accumulation, optimizers and ``clip_grad_*``, so it must
+    not alias another gradient; fresh results of arithmetic need no copy.
+    """
+    if type(contribution) is not np.ndarray:
+        return False
+    return contribution is g or contribution.base is not None or not contribution.flags.writeable
+
+
 def _accumulate(node: Value, g: Any) -> None:
     """node.grad += g, keeping node.grad's shape, dtype and canonical form."""
     if isinstance(node._data, np.ndarray):
-        if type(g) is float or g.dtype != node._data.dtype or shape_of(g) != node._data.shape:
-            g = np.asarray(np.broadcast_to(g, node._data.shape), dtype=node._data.dtype)
+        if type(g) is not np.ndarray or g.dtype != node._data.dtype or g.shape != node._data.shape:
+            g = np.array(np.broadcast_to(g, node._data.shape), dtype=node._data.dtype)
         if node._grad is None:
-            # a leaf owns its gradient array: optimizers and clip_grad_* may change it in place
-            node._grad = g.copy() if node._op is None else g
+            node._grad = g
         elif node._op is None:
             np.add(node._grad, g, out=node._grad)
         else:

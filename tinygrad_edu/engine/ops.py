@@ -667,6 +667,8 @@ def _linear_grad_input(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) ->
 
 
 def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
+    if len(shape_of(x)) == 2:  # a batch of rows: Gᵀ x directly
+        return transpose(g, (1, 0)) @ x
     out_features, in_features = shape_of(weight)
     g2, x2 = reshape(g, (-1, out_features)), reshape(x, (-1, in_features))
     return unbroadcast(transpose(g2, (1, 0)) @ x2, weight)
