@@ -1,0 +1,79 @@
+"""Callbacks: code that runs after every epoch and may stop training. Early stopping is one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.training.history import EpochRecord, History
+
+
+class Callback:
+    """Called after each epoch; return True from ``on_epoch_end`` to stop training."""
+
+    def on_train_begin(self, model: Any) -> None:
+        """Before the first epoch."""
+
+    def on_epoch_end(self, record: EpochRecord, history: History, model: Any) -> bool:
+        return False
+
+    def on_train_end(self, history: History, model: Any) -> None:
+        """After the last epoch (whatever the reason training ended)."""
+
+
+def snapshot(model: Any) -> dict[str, np.ndarray]:
+    """A deep copy of the model's state (its parameters' numbers)."""
+    return {name: np.array(getattr(v, "data", v), copy=True) for name, v in model.state_dict().items()}
+
+
+class EarlyStopping(Callback):
+    """Stop when the validation loss has not improved for ``patience`` epochs — the lecture's "stop when
+    validation error gets to its minimum".
+
+    An epoch improves on the best so far when val_loss < best − ``min_delta``. With ``restore_best``
+    the weights of the best epoch are put back when training ends.
+    """
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True) -> None:
+        if patience < 1:
+            raise ValueError(f"EarlyStopping: patience must be at least 1, got {patience}")
+        if min_delta < 0:
+            raise ValueError(f"EarlyStopping: min_delta must be ≥ 0, got {min_delta}")
+        self.patience = patience
+        self.min_delta = min_delta
+        self.restore_best = restore_best
+        self.best_loss = float("inf")
+        self.best_epoch: int | None = None
+        self.best_state: dict[str, np.ndarray] | None = None
+        self.epochs_without_improvement = 0
+
+    def on_train_begin(self, model: Any) -> None:
+        self.best_loss, self.best_epoch, self.best_state = float("inf"), None, None
+        self.epochs_without_improvement = 0
+
+    def on_epoch_end(self, record: EpochRecord, history: History, model: Any) -> bool:
+        if record.val_loss is None:
+            raise ValueError("EarlyStopping needs a validation set: pass validation=(X_val, y_val) to fit")
+        if record.val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch = record.val_loss, record.epoch
+            if self.restore_best:
+                self.best_state = snapshot(model)
+            self.epochs_without_improvement = 0
+            return False
+        self.epochs_without_improvement += 1
+        if self.epochs_without_improvement >= self.patience:
+            history.stop_reason = "early stopping"
+            history.message = (
+                f"validation loss did not improve by more than {self.min_delta:g} for {self.patience} epochs; "
+                f"best was epoch {self.best_epoch}"
+            )
+            return True
+        return False
+
+    def on_train_end(self, history: History, model: Any) -> None:
+        history.best_epoch, history.best_val_loss = self.best_epoch, self.best_loss
+        last = history.records[-1].epoch if history.records else None
+        if self.restore_best and self.best_state is not None and self.best_epoch != last:
+            model.load_state_dict(self.best_state)
+            history.restored_best = True

@@ -1,0 +1,55 @@
+"""Classification metrics: accuracy and the confusion matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine import Value
+
+
+def predicted_classes(outputs: Any, threshold: float = 0.5) -> np.ndarray:
+    """Class labels from a model's outputs.
+
+    Several columns (N, C): the index of the largest (argmax). One column (N,) or (N, 1): 1 where the
+    output is ≥ ``threshold`` else 0 (use threshold=0 for logits or tanh outputs with ±1 targets —
+    then the labels are −1/+1 when the targets are).
+    """
+    out = np.asarray(outputs.data if isinstance(outputs, Value) else outputs, dtype=np.float64)
+    if out.ndim == 2 and out.shape[1] > 1:
+        return np.argmax(out, axis=1)
+    return (out.reshape(len(out)) >= threshold).astype(np.int64)
+
+
+def _labels(targets: Any) -> np.ndarray:
+    t = np.asarray(targets.data if isinstance(targets, Value) else targets)
+    return t.reshape(len(t)) if t.ndim == 2 and t.shape[1] == 1 else t
+
+
+def accuracy(outputs: Any, targets: Any, threshold: float = 0.5) -> float:
+    """Fraction of examples whose predicted class equals the target class.
+
+    Targets are class indices, or 0/1 (and −1/+1 with ``threshold=0``) for a single output column.
+    """
+    t = _labels(targets)
+    pred = predicted_classes(outputs, threshold)
+    if t.ndim != 1 or len(t) != len(pred):
+        raise ValueError(f"accuracy: {len(pred)} predictions but targets of shape {t.shape}")
+    if t.size and set(np.unique(t)) <= {-1, 1} and pred.max(initial=0) <= 1:
+        pred = np.where(pred == 1, 1, -1)  # ±1 encoding
+    return float(np.mean(pred == t)) if len(t) else float("nan")
+
+
+def confusion_matrix(outputs: Any, targets: Any, n_classes: int | None = None, threshold: float = 0.5) -> np.ndarray:
+    """C[i, j] = number of examples of true class i predicted as class j (rows: truth, columns: prediction)."""
+    t = _labels(targets).astype(np.int64)
+    pred = predicted_classes(outputs, threshold)
+    if len(t) != len(pred):
+        raise ValueError(f"confusion_matrix: {len(pred)} predictions but {len(t)} targets")
+    if t.size and t.min() < 0:
+        raise ValueError("confusion_matrix: targets must be class indices 0, 1, ..., not negative")
+    k = n_classes or int(max(t.max(initial=-1), pred.max(initial=-1)) + 1)
+    matrix = np.zeros((k, k), dtype=np.int64)
+    np.add.at(matrix, (t, pred), 1)
+    return matrix
