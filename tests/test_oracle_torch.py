@@ -1,0 +1,365 @@
+"""tinygrad_edu against PyTorch in float64: every operation's forward and gradients, random expression
+graphs, and second derivatives.
+
+PyTorch is the oracle: the same float64 leaves go through the same computation in both libraries and
+the outputs and gradients must agree to ~1e-12 (the last few bits of float64). Where the two libraries
+make different but equally valid choices, the test names PyTorch's matching function: ``torch.amax`` (it
+splits the gradient evenly among ties, as tinygrad_edu does) rather than ``torch.max(dim)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip(
+    "torch", reason="PyTorch not installed: pip install torch==2.13.0 && pip install -e .[oracle]"
+)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from oracle_helpers import (  # noqa: E402
+    arrays_maybe_tied,
+    broadcastable_shapes,
+    check_against_torch,
+    float_arrays,
+    shapes,
+    tie_prone_arrays,
+    torch_const,
+)
+
+import tinygrad_edu as tg  # noqa: E402
+
+EXAMPLES = settings(max_examples=30, deadline=None)
+FEW_EXAMPLES = settings(max_examples=15, deadline=None)
+
+
+# ====================================================================== elementwise, one input
+# name → (tinygrad_edu function, torch function, strategy for the input given its shape)
+UNARY = {
+    "neg": (lambda x: -x, lambda t: -t, arrays_maybe_tied),
+    "abs()": (lambda x: abs(x), lambda t: abs(t), arrays_maybe_tied),
+    "abs": (lambda x: x.abs(), torch.abs, arrays_maybe_tied),
+    "exp": (lambda x: x.exp(), torch.exp, lambda s: float_arrays(s, -5, 5)),
+    "log": (lambda x: x.log(), torch.log, lambda s: float_arrays(s, 0.05, 5)),
+    "sqrt": (lambda x: x.sqrt(), torch.sqrt, lambda s: float_arrays(s, 0.05, 5)),
+    "tanh": (lambda x: x.tanh(), torch.tanh, lambda s: float_arrays(s, -20, 20)),
+    "sigmoid": (lambda x: x.sigmoid(), torch.sigmoid, lambda s: float_arrays(s, -40, 40)),
+    "relu": (lambda x: x.relu(), torch.relu, arrays_maybe_tied),
+    "functions.exp": (tg.exp, torch.exp, lambda s: float_arrays(s, -5, 5)),
+    "functions.log": (tg.log, torch.log, lambda s: float_arrays(s, 0.05, 5)),
+    "functions.sqrt": (tg.sqrt, torch.sqrt, lambda s: float_arrays(s, 0.05, 5)),
+    "functions.tanh": (tg.tanh, torch.tanh, lambda s: float_arrays(s, -20, 20)),
+    "functions.sigmoid": (tg.sigmoid, torch.sigmoid, lambda s: float_arrays(s, -40, 40)),
+    "functions.relu": (tg.relu, torch.relu, arrays_maybe_tied),
+}
+
+
+@pytest.mark.parametrize("name", list(UNARY))
+@EXAMPLES
+@given(data=st.data())
+def test_unary_elementwise(name, data):
+    tg_fn, torch_fn, inputs = UNARY[name]
+    x = data.draw(inputs(data.draw(shapes())), label="x")
+    check_against_torch(tg_fn, torch_fn, [x])
+
+
+@EXAMPLES
+@given(
+    x=shapes().flatmap(arrays_maybe_tied),
+    slope=st.floats(0.0, 2.0) | st.sampled_from([0.01, 0.2]),
+    as_function=st.booleans(),
+)
+def test_leaky_relu(x, slope, as_function):
+    tg_fn = (lambda v: tg.leaky_relu(v, slope)) if as_function else (lambda v: v.leaky_relu(slope))
+    check_against_torch(tg_fn, lambda t: torch.nn.functional.leaky_relu(t, slope), [x])
+
+
+def test_leaky_relu_default_slope_is_torchs():
+    x = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+    check_against_torch(lambda v: v.leaky_relu(), torch.nn.functional.leaky_relu, [x])
+
+
+@EXAMPLES
+@given(x=shapes().flatmap(arrays_maybe_tied), as_function=st.booleans())
+def test_step_is_threshold_with_zero_gradient(x, as_function):
+    """The perceptron's unit has no torch op: compare to (x ≥ 0) as float, whose gradient is 0 everywhere."""
+    tg_fn = tg.step if as_function else (lambda v: v.step())
+    check_against_torch(tg_fn, lambda t: (t >= 0).to(torch.float64), [x])
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_clip_matches_clamp(data):
+    x = data.draw(shapes().flatmap(arrays_maybe_tied), label="x")
+    # bounds drawn freely or taken from x itself, so elements sitting exactly on a bound occur
+    bound = st.none() | st.floats(-3, 3) | st.sampled_from([float(v) for v in x.ravel()])
+    lo, hi = data.draw(bound, label="min"), data.draw(bound, label="max")
+    if lo is None and hi is None:
+        lo = 0.0
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    form = data.draw(st.sampled_from(["method", "clamp", "function"]), label="form")
+    tg_fn = {
+        "method": lambda v: v.clip(lo, hi),
+        "clamp": lambda v: v.clamp(lo, hi),
+        "function": lambda v: tg.clip(v, lo, hi),
+    }[form]
+    check_against_torch(tg_fn, lambda t: torch.clamp(t, min=lo, max=hi), [x])
+
+
+# ====================================================================== elementwise, two inputs, broadcasting
+def _pow_inputs(shape_a, shape_b):
+    return st.tuples(float_arrays(shape_a, 0.1, 3.0), float_arrays(shape_b, -2.5, 2.5))
+
+
+def _div_inputs(shape_a, shape_b):
+    return st.tuples(float_arrays(shape_a), float_arrays(shape_b, -3.0, 3.0, exclude_small=0.2))
+
+
+def _tied_pair(shape_a, shape_b):
+    return st.tuples(arrays_maybe_tied(shape_a), arrays_maybe_tied(shape_b))
+
+
+def _plain_pair(shape_a, shape_b):
+    return st.tuples(float_arrays(shape_a), float_arrays(shape_b))
+
+
+# name → (tinygrad_edu function, torch function, strategy for the two inputs given their shapes)
+BINARY = {
+    "+": (lambda a, b: a + b, lambda a, b: a + b, _plain_pair),
+    "-": (lambda a, b: a - b, lambda a, b: a - b, _plain_pair),
+    "*": (lambda a, b: a * b, lambda a, b: a * b, _plain_pair),
+    "/": (lambda a, b: a / b, lambda a, b: a / b, _div_inputs),
+    "** (Value exponent)": (lambda a, b: a**b, lambda a, b: a**b, _pow_inputs),
+    "maximum": (tg.maximum, torch.maximum, _tied_pair),
+    "minimum": (tg.minimum, torch.minimum, _tied_pair),
+}
+
+
+@pytest.mark.parametrize("name", list(BINARY))
+@EXAMPLES
+@given(data=st.data())
+def test_binary_broadcasting(name, data):
+    """Shapes of different ranks that numpy broadcasts, e.g. (3, 1, 4) with (2, 4): each gradient is summed
+    back to its own input's shape."""
+    tg_fn, torch_fn, inputs = BINARY[name]
+    shape_a, shape_b = data.draw(broadcastable_shapes(2), label="shapes")
+    a, b = data.draw(inputs(shape_a, shape_b), label="inputs")
+    check_against_torch(tg_fn, torch_fn, [a, b])
+
+
+def test_binary_op_with_itself():
+    """The same Value on both sides (a reused node): both contributions accumulate."""
+    x = np.array([[0.5, -1.25, 2.0], [1.5, 0.75, -0.3]])
+    def reuse(v):  # the same operators work on Values and on tensors
+        return v * v + v / (v * v + 1.0) - v ** abs(v)
+
+    check_against_torch(reuse, reuse, [x])
+
+
+# constants on either side: tinygrad_edu gets a number or a numpy array, torch a tensor without gradient
+CONSTANT_OPERANDS = {
+    "Value + c": (lambda x, c: x + c, lambda t, c: t + c),
+    "c + Value": (lambda x, c: c + x, lambda t, c: c + t),
+    "c - Value": (lambda x, c: c - x, lambda t, c: c - t),
+    "Value - c": (lambda x, c: x - c, lambda t, c: t - c),
+    "c * Value": (lambda x, c: c * x, lambda t, c: c * t),
+    "c / Value": (lambda x, c: c / (x * x + 0.5), lambda t, c: c / (t * t + 0.5)),
+    "Value / c": (lambda x, c: x / (c * c + 0.5), lambda t, c: t / (c * c + 0.5)),
+    "c ** Value": (lambda x, c: (c * c + 0.5) ** x, lambda t, c: (c * c + 0.5) ** t),
+    "maximum(c, Value)": (lambda x, c: tg.maximum(c, x), lambda t, c: torch.maximum(c, t)),
+    "minimum(Value, c)": (lambda x, c: tg.minimum(x, c), lambda t, c: torch.minimum(t, c)),
+}
+
+
+@pytest.mark.parametrize("name", list(CONSTANT_OPERANDS))
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_operator_with_constant(name, data):
+    tg_op, torch_op = CONSTANT_OPERANDS[name]
+    shape_x, shape_c = data.draw(broadcastable_shapes(2, max_dims=3), label="shapes")
+    x = data.draw(arrays_maybe_tied(shape_x), label="x")
+    c = data.draw(arrays_maybe_tied(shape_c), label="c")
+    as_number = data.draw(st.booleans(), label="constant as a Python number") and c.ndim == 0
+    constant = float(c) if as_number else c
+    check_against_torch(lambda v: tg_op(v, constant), lambda t: torch_op(t, torch_const(c)), [x])
+
+
+POW_EXPONENTS = [0, 1, 2, 3, -1, -2, 0.5, 1.5, -0.5, 2.5, 3.7]
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_pow_with_constant_exponent(data):
+    p = data.draw(st.sampled_from(POW_EXPONENTS), label="exponent")
+    shape = data.draw(shapes(), label="shape")
+    if float(p).is_integer() and p >= 0:
+        x = data.draw(arrays_maybe_tied(shape), label="x")  # any base, 0 included
+    elif float(p).is_integer():
+        x = data.draw(float_arrays(shape, -3, 3, exclude_small=0.2), label="x")
+    else:
+        x = data.draw(float_arrays(shape, 0.1, 3), label="x")  # fractional powers need a positive base
+    check_against_torch(lambda v: v**p, lambda t: t**p, [x])
+
+
+def test_pow_edge_cases_match_torch():
+    """0⁰ = 1 with both gradients 0; 0ᵇ (b > 0) has ∂/∂b = 0 (not 0·ln 0 = nan); as PyTorch."""
+    base = np.array([0.0, 0.0, 0.0, 2.0, 0.5, 4.0])
+    exponent = np.array([0.0, 2.0, 1.0, 0.0, 3.0, -0.5])
+    check_against_torch(lambda a, b: a**b, lambda a, b: a**b, [base, exponent])
+
+
+def test_pow_negative_base_gradient_is_nan_in_both():
+    """(−2)³ is −8, and ∂/∂b = aᵇ·ln a is nan for a < 0 in both libraries (numpy warns)."""
+    base, exponent = np.array([-2.0, 3.0]), np.array([3.0, 2.0])
+    with np.errstate(invalid="ignore"):
+        check_against_torch(lambda a, b: a**b, lambda a, b: a**b, [base, exponent])
+
+
+# ====================================================================== matmul
+MATMUL_KINDS = [
+    "vector @ vector",
+    "vector @ matrix",
+    "matrix @ vector",
+    "matrix @ matrix",
+    "batched @ batched",
+    "broadcast batch",
+    "vector @ batched",
+    "batched @ vector",
+    "matrix @ batched",
+]
+
+
+@st.composite
+def matmul_operands(draw, kind):
+    """Two arrays of the given kind whose inner dimensions agree."""
+    n, k, m = (draw(st.integers(1, 4), label=name) for name in "nkm")
+    batch = draw(shapes(min_dims=1, max_dims=2, max_side=3), label="batch")
+    if kind == "broadcast batch":
+        batch_a, batch_b = draw(broadcastable_shapes(2, min_dims=1, max_dims=3, max_side=3), label="batches")
+    else:
+        batch_a = batch_b = batch
+    shape_a, shape_b = {
+        "vector @ vector": ((k,), (k,)),
+        "vector @ matrix": ((k,), (k, m)),
+        "matrix @ vector": ((n, k), (k,)),
+        "matrix @ matrix": ((n, k), (k, m)),
+        "batched @ batched": (batch + (n, k), batch + (k, m)),
+        "broadcast batch": (batch_a + (n, k), batch_b + (k, m)),
+        "vector @ batched": ((k,), batch + (k, m)),
+        "batched @ vector": (batch + (n, k), (k,)),
+        "matrix @ batched": ((n, k), batch + (k, m)),
+    }[kind]
+    return draw(float_arrays(shape_a)), draw(float_arrays(shape_b))
+
+
+@pytest.mark.parametrize("kind", MATMUL_KINDS)
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_matmul(kind, data):
+    a, b = data.draw(matmul_operands(kind), label="operands")
+    check_against_torch(lambda x, y: x @ y, torch.matmul, [a, b])
+
+
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_matmul_with_constant_on_either_side(data):
+    a, b = data.draw(matmul_operands("matrix @ matrix"), label="operands")
+    check_against_torch(lambda y: a @ y, lambda y: torch_const(a) @ y, [b])
+    check_against_torch(lambda x: x @ b, lambda x: x @ torch_const(b), [a])
+
+
+# ====================================================================== reductions
+@st.composite
+def axis_arguments(draw, ndim):
+    """None, an int (maybe negative) or a non-empty tuple of distinct axes (maybe negative)."""
+    kinds = ["none", "int", "tuple"] if ndim else ["none"]
+    kind = draw(st.sampled_from(kinds), label="axis kind")
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1), label="axis")
+    axes = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True), label="axes")
+    negate = draw(st.lists(st.booleans(), min_size=len(axes), max_size=len(axes)), label="negate")
+    return tuple(a - ndim if flip else a for a, flip in zip(axes, negate))
+
+
+def torch_dims(axis, ndim):
+    """torch's ``dim`` for numpy's ``axis``: None must become every axis (torch reads dim=() as all axes)."""
+    return tuple(range(ndim)) if axis is None else axis
+
+
+# name → (tinygrad_edu method name, torch function(t, dim, keepdim), input strategy)
+REDUCTIONS = {
+    "sum": ("sum", lambda t, d, k: torch.sum(t, dim=d, keepdim=k), arrays_maybe_tied),
+    "mean": ("mean", lambda t, d, k: torch.mean(t, dim=d, keepdim=k), arrays_maybe_tied),
+    "max": ("max", lambda t, d, k: torch.amax(t, dim=d, keepdim=k), arrays_maybe_tied),
+    "min": ("min", lambda t, d, k: torch.amin(t, dim=d, keepdim=k), arrays_maybe_tied),
+    "logsumexp": ("logsumexp", lambda t, d, k: torch.logsumexp(t, dim=d, keepdim=k), arrays_maybe_tied),
+}
+
+
+@pytest.mark.parametrize("name", list(REDUCTIONS))
+@EXAMPLES
+@given(data=st.data())
+def test_reduction(name, data):
+    """Ties in max/min (tie-prone integer inputs) split the gradient evenly, as torch.amax/amin do."""
+    method, torch_fn, inputs = REDUCTIONS[name]
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(inputs(shape), label="x")
+    axis = data.draw(axis_arguments(len(shape)), label="axis")
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    check_against_torch(
+        lambda v: getattr(v, method)(axis=axis, keepdims=keepdims),
+        lambda t: torch_fn(t, torch_dims(axis, t.ndim), keepdims),
+        [x],
+    )
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_logsumexp_function_form(data):
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    x = data.draw(float_arrays(shape, -50, 50), label="x")
+    axis = data.draw(axis_arguments(len(shape)), label="axis")
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    check_against_torch(
+        lambda v: tg.logsumexp(v, axis, keepdims), lambda t: torch.logsumexp(t, torch_dims(axis, t.ndim), keepdims), [x]
+    )
+
+
+def test_max_ties_split_evenly_like_amax():
+    """Three-way tie in a row: each tied element gets a third of the gradient."""
+    x = np.array([[1.0, 3.0, 3.0, 3.0], [2.0, 2.0, -1.0, 0.0]])
+    check_against_torch(lambda v: v.max(axis=1), lambda t: torch.amax(t, dim=1), [x])
+    check_against_torch(lambda v: v.min(), lambda t: torch.amin(t), [np.array([[0.0, 5.0], [0.0, 0.0]])])
+
+
+# ====================================================================== softmax family
+SOFTMAX_FAMILY = {
+    "softmax": (lambda v, a: v.softmax(a), lambda t, a: torch.softmax(t, dim=a)),
+    "log_softmax": (lambda v, a: v.log_softmax(a), lambda t, a: torch.log_softmax(t, dim=a)),
+    "functions.softmax": (tg.softmax, lambda t, a: torch.softmax(t, dim=a)),
+    "functions.log_softmax": (tg.log_softmax, lambda t, a: torch.log_softmax(t, dim=a)),
+}
+
+
+@pytest.mark.parametrize("name", list(SOFTMAX_FAMILY))
+@EXAMPLES
+@given(data=st.data())
+def test_softmax_family(name, data):
+    tg_fn, torch_fn = SOFTMAX_FAMILY[name]
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    x = data.draw(float_arrays(shape, -30, 30) | tie_prone_arrays(shape), label="x")
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    check_against_torch(lambda v: tg_fn(v, axis), lambda t: torch_fn(t, axis), [x])
+
+
+def test_softmax_family_is_stable_for_huge_inputs():
+    """Inputs of ±1000 would overflow a naive eˣ; both libraries shift by the max and agree."""
+    x = np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1001.0, -999.5]])
+    check_against_torch(lambda v: v.softmax(-1), lambda t: torch.softmax(t, -1), [x])
+    check_against_torch(lambda v: v.log_softmax(0), lambda t: torch.log_softmax(t, 0), [x])
+    check_against_torch(lambda v: v.logsumexp(axis=1), lambda t: torch.logsumexp(t, 1), [x], rtol=1e-14)
+    check_against_torch(lambda v: v.sigmoid(), torch.sigmoid, [x])
