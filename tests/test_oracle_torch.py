@@ -16,8 +16,9 @@ torch = pytest.importorskip(
     "torch", reason="PyTorch not installed: pip install torch==2.13.0 && pip install -e .[oracle]"
 )
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
 from oracle_helpers import (  # noqa: E402
     arrays_maybe_tied,
     broadcastable_shapes,
@@ -363,3 +364,187 @@ def test_softmax_family_is_stable_for_huge_inputs():
     check_against_torch(lambda v: v.log_softmax(0), lambda t: torch.log_softmax(t, 0), [x])
     check_against_torch(lambda v: v.logsumexp(axis=1), lambda t: torch.logsumexp(t, 1), [x], rtol=1e-14)
     check_against_torch(lambda v: v.sigmoid(), torch.sigmoid, [x])
+
+
+# ====================================================================== movement
+@st.composite
+def reshape_targets(draw, shape):
+    """A new shape with the same size: the sides shuffled, some neighbours merged, maybe one written −1."""
+    sides = draw(st.permutations(list(shape)), label="shuffled sides")
+    merged: list[int] = []
+    for side in sides:
+        if merged and draw(st.booleans(), label="merge with previous"):
+            merged[-1] *= side
+        else:
+            merged.append(side)
+    if draw(st.booleans(), label="add a unit axis"):
+        merged.insert(draw(st.integers(0, len(merged)), label="where"), 1)
+    if merged and draw(st.booleans(), label="use -1"):
+        merged[draw(st.integers(0, len(merged) - 1), label="which")] = -1
+    return tuple(merged)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_reshape(data):
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    target = data.draw(reshape_targets(shape), label="new shape")
+    as_varargs = data.draw(st.booleans(), label="pass sides as separate arguments")
+    tg_fn = (lambda v: v.reshape(*target)) if as_varargs else (lambda v: v.reshape(target))
+    check_against_torch(tg_fn, lambda t: t.reshape(target), [x])
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_transpose_two_axes(data):
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    ndim = len(shape)
+    d0, d1 = (data.draw(st.integers(-ndim, ndim - 1), label=name) for name in ("dim0", "dim1"))
+    check_against_torch(lambda v: v.transpose(d0, d1), lambda t: t.transpose(d0, d1), [x])
+
+
+@EXAMPLES
+@given(x=shapes().flatmap(float_arrays))
+def test_T_and_transpose_reverse_all_axes(x):
+    reverse = lambda t: t.permute(tuple(reversed(range(t.ndim))))  # noqa: E731  (torch's .T is 2-D only)
+    check_against_torch(lambda v: v.T, reverse, [x])
+    check_against_torch(lambda v: v.transpose(), reverse, [x])
+
+
+def test_T_of_a_matrix_is_torchs_T():
+    x = np.arange(6.0).reshape(2, 3) / 7.0
+    check_against_torch(lambda v: v.T, lambda t: t.T, [x])
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_permute(data):
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    dims = tuple(data.draw(st.permutations(range(len(shape))), label="dims"))
+    as_tuple = data.draw(st.booleans(), label="dims as one tuple")
+    tg_fn = (lambda v: v.permute(dims)) if as_tuple else (lambda v: v.permute(*dims))
+    check_against_torch(tg_fn, lambda t: t.permute(dims), [x])
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_flatten(data):
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    ndim = max(len(shape), 1)
+    start = data.draw(st.integers(-ndim, ndim - 1), label="start_dim")
+    end = data.draw(st.integers(-ndim, ndim - 1), label="end_dim")
+    if start % ndim > end % ndim:
+        start, end = end, start
+    check_against_torch(lambda v: v.flatten(start, end), lambda t: torch.flatten(t, start, end), [x])
+    check_against_torch(lambda v: v.flatten(), torch.flatten, [x])
+
+
+# ====================================================================== indexing
+@st.composite
+def basic_indices(draw, shape):
+    """Ints, slices with a positive step (torch has no negative steps), None and Ellipsis."""
+    index = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True), label="index")
+    parts = index if isinstance(index, tuple) else (index,)
+    assume(all(not isinstance(p, slice) or p.step is None or p.step > 0 for p in parts))
+    return index
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_basic_indexing(data):
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    index = data.draw(basic_indices(shape), label="index")
+    check_against_torch(lambda v: v[index], lambda t: t[index], [x])
+
+
+@st.composite
+def integer_array_indices(draw, shape):
+    """An integer array (repeats and negative indices likely) on one axis, slices on the others."""
+    axis = draw(st.integers(0, len(shape) - 1), label="axis")
+    n = shape[axis]
+    rows = draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=5), label="index shape")
+    picks = draw(hnp.arrays(np.intp, rows, elements=st.integers(-n, n - 1)), label="picks")
+    return (slice(None),) * axis + (picks,)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_integer_array_indexing_accumulates_repeats(data):
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    index = data.draw(integer_array_indices(shape), label="index")
+    torch_index = tuple(torch.as_tensor(i) if isinstance(i, np.ndarray) else i for i in index)
+    check_against_torch(lambda v: v[index], lambda t: t[torch_index], [x])
+
+
+def test_integer_list_and_pair_of_arrays_indexing():
+    x = np.arange(12.0).reshape(3, 4) / 5.0
+    rows, cols = np.array([0, 2, 2, -1]), np.array([1, 3, 3, 0])
+    check_against_torch(lambda v: v[[1, 1, 0]], lambda t: t[[1, 1, 0]], [x])
+    check_against_torch(lambda v: v[rows, cols], lambda t: t[torch.as_tensor(rows), torch.as_tensor(cols)], [x])
+    check_against_torch(lambda v: v[1:, [0, 0, 2]], lambda t: t[1:, [0, 0, 2]], [x])
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_boolean_mask_indexing(data):
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    x = data.draw(float_arrays(shape), label="x")
+    mask_ndim = data.draw(st.integers(1, len(shape)), label="mask covers the leading axes")
+    mask = data.draw(hnp.arrays(bool, shape[:mask_ndim]), label="mask")
+    check_against_torch(lambda v: v[mask], lambda t: t[torch.as_tensor(mask)], [x])
+
+
+# ====================================================================== joining and choosing
+@st.composite
+def concat_operands(draw):
+    """1–3 arrays with equal shapes except along ``axis``."""
+    shape = list(draw(shapes(min_dims=1, max_dims=3), label="shape"))
+    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    arrays = []
+    for _ in range(draw(st.integers(1, 3), label="count")):
+        shape[axis] = draw(st.integers(1, 3), label="length along axis")
+        arrays.append(draw(float_arrays(tuple(shape))))
+    return arrays, axis
+
+
+@EXAMPLES
+@given(operands=concat_operands(), name=st.sampled_from(["concat", "cat"]))
+def test_concat(operands, name):
+    arrays, axis = operands
+    join = getattr(tg, name)
+    check_against_torch(lambda *vs: join(vs, axis=axis), lambda *ts: torch.cat(ts, dim=axis), arrays)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_stack(data):
+    shape = data.draw(shapes(max_dims=3), label="shape")
+    count = data.draw(st.integers(1, 3), label="count")
+    arrays = [data.draw(float_arrays(shape), label=f"x{i}") for i in range(count)]
+    axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="axis")
+    check_against_torch(lambda *vs: tg.stack(vs, axis=axis), lambda *ts: torch.stack(ts, dim=axis), arrays)
+
+
+def test_concat_reusing_one_value():
+    x = np.array([[0.5, -1.0], [2.0, 0.25]])
+    check_against_torch(
+        lambda v: tg.concat([v, v * 2.0, v], axis=1), lambda t: torch.cat([t, t * 2.0, t], dim=1), [x]
+    )
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_where_broadcasting(data):
+    shape_c, shape_a, shape_b = data.draw(broadcastable_shapes(3), label="shapes")
+    condition = data.draw(hnp.arrays(bool, shape_c), label="condition")
+    a, b = data.draw(float_arrays(shape_a), label="a"), data.draw(float_arrays(shape_b), label="b")
+    cond_t = torch.as_tensor(condition)
+    check_against_torch(lambda x, y: tg.where(condition, x, y), lambda x, y: torch.where(cond_t, x, y), [a, b])
+    check_against_torch(lambda x: tg.where(condition, x, 0.5), lambda x: torch.where(cond_t, x, 0.5), [a])
+    check_against_torch(lambda y: tg.where(condition, -1.5, y), lambda y: torch.where(cond_t, -1.5, y), [b])
