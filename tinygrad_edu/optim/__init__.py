@@ -1,0 +1,12 @@
+"""Optimizers: rules that turn gradients into parameter updates, in PyTorch's names and formulas.
+
+Ordered by increasing complexity: :class:`SGD` (with momentum, Nesterov, weight decay), the lecture's
+:class:`LectureMomentum`, :class:`Adagrad`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW`; learning-rate
+schedules in :mod:`tinygrad_edu.optim.lr_scheduler`; gradient clipping in :mod:`tinygrad_edu.optim.clip`.
+"""
+
+from tinygrad_edu.optim.momentum import LectureMomentum
+from tinygrad_edu.optim.optimizer import Optimizer
+from tinygrad_edu.optim.sgd import SGD
+
+__all__ = ["LectureMomentum", "Optimizer", "SGD"]
