@@ -1,0 +1,302 @@
+"""Activation functions and losses as plain functions (PyTorch keeps them in ``nn.functional``).
+
+Inputs may be Values, numbers, numpy arrays, or a list of scalar Values (a scalar network's outputs),
+which is stacked into one Value first. Targets are numbers or arrays (a Value target is differentiated
+too, as in PyTorch).
+
+Every loss takes ``reduction``, with PyTorch's meaning: ``'none'`` returns the loss of each element,
+``'sum'`` their sum, ``'mean'`` their mean (over the batch, for cross-entropy).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.engine import Value, stack
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# ====================================================================== inputs
+def as_input(x: Any, what: str) -> Value:
+    """x as a Value: Values as they are, a list/tuple holding Values stacked, anything else a constant."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (list, tuple)) and any(isinstance(item, Value) for item in x):
+        if any(isinstance(item, Value) and item.ndim != 0 for item in x):
+            raise ValueError(f"{what}: a list input must hold scalar Values (a scalar network's outputs)")
+        return stack(list(x))
+    try:
+        return Value(x, requires_grad=False)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{what}: cannot use {type(x).__name__} as an input: {err}") from None
+
+
+def as_target(target: Any, like: Value, what: str) -> Any:
+    """A target with the input's shape: a Value as it is, else a constant array of the input's dtype."""
+    if not isinstance(target, Value):
+        target = as_input(target, f"{what} target")
+    if target.shape != like.shape:
+        raise ValueError(
+            f"{what}: input has shape {like.shape} but target has shape {target.shape}; they must match "
+            "(broadcasting them would silently compare every output with every target)"
+        )
+    if target.requires_grad:
+        return target
+    data = np.asarray(target.data, dtype=like.dtype)
+    return float(data) if data.ndim == 0 and data.dtype == np.float64 else data
+
+
+def target_numbers(target: Any) -> np.ndarray:
+    """The target's numbers as an array (for validating them)."""
+    return np.asarray(target.data if isinstance(target, Value) else target)
+
+
+def check_reduction(reduction: str, what: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{what}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def reduce(loss: Value, reduction: str) -> Value:
+    """Apply ``reduction`` to per-element losses."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+# ====================================================================== activations
+def identity(x: Any) -> Value:
+    """f(x) = x."""
+    return as_input(x, "identity")
+
+
+def sigmoid(x: Any) -> Value:
+    """σ(x) = 1 / (1 + e⁻ˣ);  σ' = σ(1 − σ)."""
+    return as_input(x, "sigmoid").sigmoid()
+
+
+def tanh(x: Any) -> Value:
+    """tanh x;  tanh' = 1 − tanh²."""
+    return as_input(x, "tanh").tanh()
+
+
+def relu(x: Any) -> Value:
+    """max(0, x)."""
+    return as_input(x, "relu").relu()
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Value:
+    """x for x > 0, else negative_slope · x."""
+    return as_input(x, "leaky_relu").leaky_relu(negative_slope)
+
+
+def step(x: Any) -> Value:
+    """The perceptron's threshold: 1 where x ≥ 0, else 0 (its gradient is 0, so it cannot be trained
+    by gradient descent: that is why back-propagation needs a smooth activation)."""
+    return as_input(x, "step").step()
+
+
+def softmax(x: Any, dim: int = -1) -> Value:
+    """e^xᵢ / Σⱼ e^xⱼ along ``dim``."""
+    return as_input(x, "softmax").softmax(dim)
+
+
+def log_softmax(x: Any, dim: int = -1) -> Value:
+    """xᵢ − log Σⱼ e^xⱼ along ``dim``, computed stably."""
+    return as_input(x, "log_softmax").log_softmax(dim)
+
+
+def softplus(x: Any) -> Value:
+    """log(1 + eˣ), computed as logsumexp(0, x) so it never overflows; its derivative is σ(x)."""
+    x = as_input(x, "softplus")
+    zeros = Value(np.zeros(x.shape, dtype=x.dtype), requires_grad=False)
+    return stack([zeros, x]).logsumexp(axis=0)
+
+
+ACTIVATIONS: dict[str, Callable[[Any], Value]] = {
+    "linear": identity,
+    "identity": identity,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "step": step,
+}
+
+
+def get_activation(activation: str | Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """An activation function from its name (see ``ACTIVATIONS``), a callable, or None (identity)."""
+    if activation is None:
+        return identity
+    if callable(activation):
+        return activation
+    if activation in ACTIVATIONS:
+        return ACTIVATIONS[activation]
+    raise ValueError(f"unknown activation {activation!r}; use one of {sorted(ACTIVATIONS)} or a function")
+
+
+# ====================================================================== regression losses
+def squared_error(input: Any, target: Any, reduction: str = "sum") -> Value:  # noqa: A002
+    """The lecture's error E = ½ Σ (t − o)².
+
+    The default reduction is ``'sum'`` because E is defined as a sum; ``'mean'`` averages ½(t − o)².
+    ∂E/∂o = −(t − o) = o − t, which is why the lecture's δ at an output is (t − o) · f'(net).
+    """
+    check_reduction(reduction, "squared_error")
+    output = as_input(input, "squared_error")
+    t = as_target(target, output, "squared_error")
+    return reduce(0.5 * (t - output) ** 2, reduction)
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Value:  # noqa: A002
+    """Mean squared error (1/n) Σ (x − y)² (PyTorch's ``mse_loss``; no ½)."""
+    check_reduction(reduction, "mse_loss")
+    x = as_input(input, "mse_loss")
+    y = as_target(target, x, "mse_loss")
+    return reduce((x - y) ** 2, reduction)
+
+
+# ====================================================================== classification losses
+LOG_FLOOR = -100.0  # PyTorch clamps log(p) and log(1 − p) at −100 in binary_cross_entropy
+
+
+def _clamped_log(p: Value) -> Value:
+    """max(log p, −100): finite at p = 0 (the floor e⁻¹⁰⁰ is kept out of log's argument, so no warning)."""
+    return p.clip(min=math.exp(LOG_FLOOR)).log().clip(min=LOG_FLOOR)
+
+
+def _weighted(loss: Value, weight: Any, what: str) -> Value:
+    if weight is None:
+        return loss
+    w = weight if isinstance(weight, Value) else np.asarray(weight, dtype=loss.dtype)
+    shape = w.shape
+    try:
+        np.broadcast_to(np.empty(shape), loss.shape)
+    except ValueError:
+        raise ValueError(f"{what}: weight of shape {shape} does not broadcast to the loss shape {loss.shape}") from None
+    return loss * w
+
+
+def _check_probabilities(numbers: np.ndarray, what: str, name: str) -> None:
+    outside = (numbers < 0) | (numbers > 1) | np.isnan(numbers)
+    if np.any(outside):
+        bad = numbers[outside].ravel()[0]
+        raise ValueError(f"{what}: every {name} must be a probability in [0, 1], found {bad}")
+
+
+def binary_cross_entropy(
+    input: Any,  # noqa: A002
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+) -> Value:
+    """−[t log p + (1 − t) log(1 − p)] for probabilities p (e.g. a sigmoid's output).
+
+    Each log is clamped at −100 as in PyTorch, so p = 0 or 1 gives a large finite loss, not inf.
+    ``weight`` rescales each element's loss. For raw scores use
+    :func:`binary_cross_entropy_with_logits`, which is more accurate.
+    """
+    check_reduction(reduction, "binary_cross_entropy")
+    p = as_input(input, "binary_cross_entropy")
+    _check_probabilities(np.asarray(p.data), "binary_cross_entropy", "input")
+    t = as_target(target, p, "binary_cross_entropy")
+    _check_probabilities(target_numbers(t), "binary_cross_entropy", "target")
+    loss = -(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p))
+    return reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Any,  # noqa: A002
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Value:
+    """Binary cross-entropy of σ(x), computed from the logit x without forming σ(x).
+
+    With p = σ(x): −log p = softplus(−x) = softplus(x) − x and −log(1 − p) = softplus(x), so with
+    pos_weight w₊ (default 1) the loss −[w₊ t log p + (1 − t) log(1 − p)] is
+    (1 − t + w₊t) · softplus(x) − w₊ t x, which never overflows; its gradient is σ(x)(1 − t + w₊t) − w₊t.
+    """
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
+    x = as_input(input, "binary_cross_entropy_with_logits")
+    t = as_target(target, x, "binary_cross_entropy_with_logits")
+    _check_probabilities(target_numbers(t), "binary_cross_entropy_with_logits", "target")
+    positive = t if pos_weight is None else t * np.asarray(pos_weight, dtype=x.dtype)
+    loss = (1.0 - t + positive) * softplus(x) - positive * x
+    return reduce(_weighted(loss, weight, "binary_cross_entropy_with_logits"), reduction)
+
+
+def one_hot(target: Any, num_classes: int, dtype: Any = np.float64) -> np.ndarray:
+    """Rows of the identity: one_hot(c)[k] = 1 if k = c else 0, for an array of class indices."""
+    classes = np.asarray(target)
+    if classes.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class indices must be integers, got dtype {classes.dtype}")
+    if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
+        bad = classes[(classes < 0) | (classes >= num_classes)].ravel()[0]
+        raise ValueError(f"one_hot: class {bad} is out of range for {num_classes} classes (0 … {num_classes - 1})")
+    return (classes[..., None] == np.arange(num_classes)).astype(dtype)
+
+
+def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  # noqa: A002
+    """−log softmax(x)[c] for logits x and the correct class c (PyTorch's ``cross_entropy``).
+
+    ``input`` holds one row of C logits per sample, shape (N, C) (or (C,) for one sample, or
+    (N, C, d₁, …) with classes on axis 1). ``target`` holds integer class indices of shape (N,) (or (),
+    (N, d₁, …)); a float target of the input's shape is read as class probabilities instead.
+
+    Computed as −Σ_c y_c · log_softmax(x)_c with y the one-hot (or probability) target: log_softmax
+    is stable for any logits, and its gradient is softmax(x) − y. 'mean' averages over the samples.
+    """
+    check_reduction(reduction, "cross_entropy")
+    x = as_input(input, "cross_entropy")
+    if x.ndim == 0:
+        raise ValueError("cross_entropy: input must hold a logit per class, got a single number")
+    class_axis = 1 if x.ndim >= 2 else 0
+    num_classes = x.shape[class_axis]
+    numbers = target_numbers(target)
+    if numbers.dtype.kind == "f":
+        if numbers.shape != x.shape:
+            raise TypeError(
+                f"cross_entropy: target must be integer class indices of shape "
+                f"{x.shape[:class_axis] + x.shape[class_axis + 1:]}, or class probabilities of the input's "
+                f"shape {x.shape}; got a float target of shape {numbers.shape}"
+            )
+        y = target if isinstance(target, Value) and target.requires_grad else numbers.astype(x.dtype)
+    elif numbers.dtype.kind in "iu":
+        expected = x.shape[:class_axis] + x.shape[class_axis + 1 :]
+        if numbers.shape != expected:
+            raise ValueError(
+                f"cross_entropy: input of shape {x.shape} ({num_classes} classes on axis {class_axis}) needs "
+                f"class indices of shape {expected}, got target of shape {numbers.shape}"
+            )
+        y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
+    else:
+        raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
+    loss = -(x.log_softmax(class_axis) * y).sum(axis=class_axis)
+    return reduce(loss, reduction)
+
+
+def hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Value:  # noqa: A002
+    """The max-margin (SVM) loss max(0, margin − y·s) for scores s and labels y ∈ {−1, +1}.
+
+    A sample costs nothing once it is on the right side with room to spare (y·s ≥ margin);
+    micrograd's demo trains with mean(relu(1 − y·s)).
+    """
+    check_reduction(reduction, "hinge_loss")
+    s = as_input(input, "hinge_loss")
+    y = as_target(target, s, "hinge_loss")
+    labels = target_numbers(y)
+    if not np.all((labels == 1) | (labels == -1)):
+        bad = labels[(labels != 1) & (labels != -1)].ravel()[0]
+        raise ValueError(f"hinge_loss: targets must be −1 or +1, found {bad}")
+    return reduce((margin - y * s).relu(), reduction)
+
+
+max_margin_loss = hinge_loss
