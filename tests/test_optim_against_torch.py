@@ -71,12 +71,16 @@ def torch_trajectory(make: MakeOptimizer, steps: int = STEPS, lr_at: Callable[[i
     return trajectory
 
 
+def assert_close(a: Any, b: Any, message: str = "") -> None:
+    """a == b to RTOL, relative to b's largest entry."""
+    np.testing.assert_allclose(a, b, rtol=RTOL, atol=RTOL * np.max(np.abs(b)), err_msg=message)
+
+
 def assert_same_trajectory(ours, theirs) -> None:
     assert len(ours) == len(theirs)
     for step, (mine, torchs) in enumerate(zip(ours, theirs)):
         for i, (a, b) in enumerate(zip(mine, torchs)):
-            scale = np.max(np.abs(b))
-            np.testing.assert_allclose(a, b, rtol=RTOL, atol=RTOL * scale, err_msg=f"step {step}, parameter {i}")
+            assert_close(a, b, f"step {step}, parameter {i}")
     # the test means something only if the parameters moved
     assert not np.allclose(ours[-1][0], START[0])
 
@@ -145,13 +149,78 @@ def test_lecture_momentum_differs_from_torch_momentum_when_lr_changes():
                 opt.param_groups[0]["lr"] = lr2
             buffer_before = sgd.state[sgd_w]["momentum_buffer"].copy()
             lecture_before, sgd_before = lecture_w.data.copy(), sgd_w.data.copy()
-            np.testing.assert_allclose(lecture_before, sgd_before, rtol=RTOL)  # same path up to now
+            assert_close(lecture_before, sgd_before)  # the same path up to now
         lecture_w.grad, sgd_w.grad, torch_w.grad = g, g, torch.tensor(g)
         for opt in (lecture, sgd, torch_sgd):
             opt.step()
-    np.testing.assert_allclose(sgd_w.data, torch_w.detach().numpy(), rtol=RTOL)
+    assert_close(sgd_w.data, torch_w.detach().numpy())
     lecture_step, sgd_step = lecture_w.data - lecture_before, sgd_w.data - sgd_before
     np.testing.assert_allclose(sgd_step, -lr2 * (g + alpha * buffer_before), rtol=1e-10)
     np.testing.assert_allclose(lecture_step, -lr2 * g - alpha * lr1 * buffer_before, rtol=1e-10)
     np.testing.assert_allclose(lecture_step - sgd_step, alpha * (lr2 - lr1) * buffer_before, rtol=1e-8)
     assert np.abs(lecture_step - sgd_step).max() > 0.1 * np.abs(sgd_step).max()
+
+
+# ---------------------------------------------------------------------- Adagrad, RMSprop, Adam, AdamW
+def options_grid(**choices: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Every combination of the given option values."""
+    names = list(choices)
+    return [dict(zip(names, values)) for values in itertools.product(*choices.values())]
+
+
+def option_id(options: dict[str, Any]) -> str:
+    return ",".join(f"{k}={v}" for k, v in options.items())
+
+
+@pytest.mark.parametrize(
+    "options",
+    options_grid(
+        lr_decay=(0.0, 0.05), weight_decay=(0.0, 0.1), initial_accumulator_value=(0.0, 0.5), maximize=(False, True)
+    ),
+    ids=option_id,
+)
+def test_adagrad_matches_torch(options):
+    make = lambda lib, ps: lib.Adagrad(ps, lr=0.1, **options)
+    assert_same_trajectory(ours_trajectory(make), torch_trajectory(make))
+
+
+@pytest.mark.parametrize(
+    "options",
+    options_grid(
+        momentum=(0.0, 0.8), centered=(False, True), weight_decay=(0.0, 0.1), maximize=(False, True), alpha=(0.99, 0.9)
+    ),
+    ids=option_id,
+)
+def test_rmsprop_matches_torch(options):
+    make = lambda lib, ps: lib.RMSprop(ps, lr=0.01, **options)
+    assert_same_trajectory(ours_trajectory(make), torch_trajectory(make))
+
+
+@pytest.mark.parametrize("optimizer", ["Adam", "AdamW"])
+@pytest.mark.parametrize(
+    "options",
+    options_grid(
+        amsgrad=(False, True), weight_decay=(0.0, 0.1), maximize=(False, True), betas=((0.9, 0.999), (0.5, 0.9))
+    ),
+    ids=option_id,
+)
+def test_adam_and_adamw_match_torch(optimizer, options):
+    make = lambda lib, ps: getattr(lib, optimizer)(ps, lr=0.05, **options)
+    assert_same_trajectory(ours_trajectory(make), torch_trajectory(make))
+
+
+@pytest.mark.parametrize("optimizer", ["Adagrad", "RMSprop", "Adam", "AdamW"])
+def test_defaults_match_torch(optimizer):
+    make = lambda lib, ps: getattr(lib, optimizer)(ps)
+    assert_same_trajectory(ours_trajectory(make), torch_trajectory(make))
+
+
+def test_param_groups_with_their_own_options_match_torch_for_adam_and_rmsprop():
+    make_adam = lambda lib, ps: lib.Adam(
+        [{"params": ps[:1], "lr": 0.1, "amsgrad": True}, {"params": ps[1:], "betas": (0.8, 0.99)}], lr=0.02
+    )
+    assert_same_trajectory(ours_trajectory(make_adam), torch_trajectory(make_adam))
+    make_rmsprop = lambda lib, ps: lib.RMSprop(
+        [{"params": ps[1:], "centered": True, "momentum": 0.5}, {"params": ps[:1], "lr": 0.003}], lr=0.02
+    )
+    assert_same_trajectory(ours_trajectory(make_rmsprop), torch_trajectory(make_rmsprop))

@@ -186,3 +186,171 @@ def test_step_returns_the_closure_loss_computed_with_grad_mode_on():
 def test_repr_lists_the_groups_and_their_options():
     text = repr(optim.SGD(make_params(), lr=0.1, momentum=0.9))
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "momentum: 0.9" in text
+
+
+# ---------------------------------------------------------------------- the other optimizers' options
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda ps: optim.Adam(ps, betas=(1.0, 0.999)), r"betas\[0\]=1.0; it must lie in \[0, 1\)"),
+        (lambda ps: optim.Adam(ps, betas=(0.9, -0.1)), r"betas\[1\]=-0.1"),
+        (lambda ps: optim.AdamW(ps, betas=(0.9, 1.5)), r"betas\[1\]=1.5"),
+        (lambda ps: optim.Adam(ps, eps=-1e-8), "eps=-1e-08"),
+        (lambda ps: optim.Adam(ps, lr=-1e-3), "lr=-0.001"),
+        (lambda ps: optim.AdamW(ps, weight_decay=-0.01), "weight_decay=-0.01"),
+        (lambda ps: optim.Adagrad(ps, lr_decay=-0.1), "lr_decay=-0.1"),
+        (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1.0), "initial_accumulator_value=-1.0"),
+        (lambda ps: optim.Adagrad(ps, eps=-1.0), "eps=-1.0"),
+        (lambda ps: optim.RMSprop(ps, alpha=-0.5), "alpha=-0.5"),
+        (lambda ps: optim.RMSprop(ps, momentum=-0.5), "momentum=-0.5"),
+        (lambda ps: optim.RMSprop(ps, eps=-1.0), "eps=-1.0"),
+        (lambda ps: optim.LectureMomentum(ps, lr=0.1, alpha=-0.9), "alpha=-0.9"),
+        (lambda ps: optim.Adam([{"params": ps[:1]}, {"params": ps[1:], "betas": (0.9, 1.0)}]), r"betas\[1\]=1.0"),
+    ],
+)
+def test_bad_options_are_rejected_at_construction(make, message):
+    with pytest.raises(ValueError, match=message):
+        make(make_params())
+
+
+def test_betas_must_be_a_pair_of_numbers():
+    with pytest.raises(TypeError, match="betas must be a pair"):
+        optim.Adam(make_params(), betas=0.9)
+    with pytest.raises(TypeError, match=r"betas\[0\] must be a number"):
+        optim.Adam(make_params(), betas=("0.9", 0.999))
+
+
+def test_torch_defaults():
+    params = make_params()
+    assert optim.SGD(params).defaults["lr"] == 1e-3
+    adagrad = optim.Adagrad(params).defaults
+    assert (adagrad["lr"], adagrad["lr_decay"], adagrad["initial_accumulator_value"], adagrad["eps"]) == (
+        1e-2, 0.0, 0.0, 1e-10
+    )
+    rmsprop = optim.RMSprop(params).defaults
+    assert (rmsprop["lr"], rmsprop["alpha"], rmsprop["eps"], rmsprop["momentum"], rmsprop["centered"]) == (
+        1e-2, 0.99, 1e-8, 0.0, False
+    )
+    adam, adamw = optim.Adam(params).defaults, optim.AdamW(params).defaults
+    assert (adam["lr"], adam["betas"], adam["eps"], adam["weight_decay"], adam["amsgrad"]) == (
+        1e-3, (0.9, 0.999), 1e-8, 0.0, False
+    )
+    assert adamw["weight_decay"] == 1e-2 and adamw["betas"] == (0.9, 0.999)
+
+
+# ---------------------------------------------------------------------- state_dict: resume exactly
+CONFIGS = {
+    "SGD nesterov": lambda ps, lr=0.05: optim.SGD(ps, lr=lr, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "SGD dampening": lambda ps, lr=0.05: optim.SGD(ps, lr=lr, momentum=0.5, dampening=0.5),
+    "LectureMomentum": lambda ps, lr=0.05: optim.LectureMomentum(ps, lr=lr, alpha=0.8),
+    "Adagrad": lambda ps, lr=0.05: optim.Adagrad(ps, lr=lr, lr_decay=0.01, initial_accumulator_value=0.1),
+    "RMSprop": lambda ps, lr=0.05: optim.RMSprop(ps, lr=lr, momentum=0.5, centered=True),
+    "Adam amsgrad": lambda ps, lr=0.05: optim.Adam(ps, lr=lr, amsgrad=True, weight_decay=0.01),
+    "AdamW groups": lambda ps, lr=0.05: optim.AdamW([{"params": ps[:1], "lr": 0.2 * lr}, {"params": ps[1:]}], lr=lr),
+}
+
+
+def feed_gradients(params, step):
+    """A deterministic gradient for every parameter: E = Σ ½(θ − 1)², plus a step-dependent wobble."""
+    for p in params:
+        p.grad = (np.asarray(p.data) - 1.0) + 0.1 * np.sin(step + np.arange(p.size).reshape(p.shape))
+
+
+def train(opt, params, steps):
+    for step in steps:
+        if step == 10:
+            for group in opt.param_groups:
+                group["lr"] *= 0.5  # as a schedule would
+        feed_gradients(params, step)
+        opt.step()
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_state_dict_round_trip_resumes_exactly(name):
+    """Train 20 steps, save, load into a new optimizer, train 30 more: the same numbers as 50 straight."""
+    make = CONFIGS[name]
+    straight = make_params()
+    train(make(straight), straight, range(50))
+
+    first = make_params()
+    opt = make(first)
+    train(opt, first, range(20))
+    saved_state = opt.state_dict()
+    saved_params = [np.copy(p.data) if isinstance(p.data, np.ndarray) else p.data for p in first]
+    train(opt, first, range(20, 25))  # training on must not change what was saved
+
+    resumed = [Value(data) for data in saved_params]
+    resumed_opt = make(resumed, lr=123.0)  # the options, too, come from the state dict
+    resumed_opt.load_state_dict(saved_state)
+    train(resumed_opt, resumed, range(20, 50))
+    for p, q in zip(straight, resumed):
+        np.testing.assert_array_equal(p.data, q.data)
+    assert type(resumed[2].data) is float
+
+
+def test_state_dict_names_parameters_by_position():
+    params = make_params()
+    opt = optim.SGD([{"params": params[:1]}, {"params": params[1:], "lr": 0.5}], lr=0.1, momentum=0.9)
+    feed_gradients(params, 0)
+    opt.step()
+    saved = opt.state_dict()
+    assert [group["params"] for group in saved["param_groups"]] == [[0], [1, 2]]
+    assert saved["param_groups"][1]["lr"] == 0.5 and saved["param_groups"][0]["momentum"] == 0.9
+    assert set(saved["state"]) == {0, 1, 2}
+    np.testing.assert_array_equal(saved["state"][0]["momentum_buffer"], params[0].grad)
+    assert saved["state"][0]["momentum_buffer"] is not opt.state[params[0]]["momentum_buffer"]
+
+
+def _trained_adam():
+    params = make_params()
+    opt = optim.Adam(params, lr=0.1)
+    feed_gradients(params, 0)
+    opt.step()
+    return params, opt
+
+
+@pytest.mark.parametrize(
+    "spoil, message",
+    [
+        (lambda sd: sd["param_groups"].append(dict(sd["param_groups"][0], params=[])), "2 parameter groups, .* 1"),
+        (lambda sd: sd["param_groups"][0]["params"].pop(), "group 0 has 2 parameters saved, 3 here"),
+        (lambda sd: sd["state"][0].update(exp_avg=np.zeros(5)), r"state 'exp_avg' has shape \(5,\), expected \(2, 3\)"),
+        (lambda sd: sd["state"][1].update(momentum_buffer=np.zeros(2)), "unknown state 'momentum_buffer'"),
+        (lambda sd: sd["param_groups"][0].pop("betas"), "lacks the option.*betas"),
+        (lambda sd: sd["param_groups"][0].update(lr=-1.0), "lr=-1.0"),
+        (lambda sd: sd["state"].update({7: {}}), "state for parameter 7"),
+    ],
+)
+def test_a_mismatched_state_dict_is_refused_and_changes_nothing(spoil, message):
+    params, opt = _trained_adam()
+    state_dict = opt.state_dict()
+    spoil(state_dict)
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(state_dict)
+    after = opt.state_dict()
+    assert after["param_groups"] == before["param_groups"]
+    for index, pstate in before["state"].items():
+        for name, value in pstate.items():
+            np.testing.assert_array_equal(after["state"][index][name], value)
+
+
+def test_loading_another_optimizers_state_is_refused():
+    params = make_params()
+    sgd = optim.SGD(params, lr=0.1, momentum=0.9)
+    feed_gradients(params, 0)
+    sgd.step()
+    with pytest.raises(ValueError, match="saved from another optimizer than Adam"):
+        optim.Adam(params).load_state_dict(sgd.state_dict())
+
+
+def test_every_optimizer_works_on_float_parameters_alone():
+    for name, make in CONFIGS.items():
+        w = Value(3.0)
+        opt = make([w])
+        for _ in range(3):
+            opt.zero_grad()
+            (w * w).backward()
+            opt.step()
+        assert type(w.data) is float and w.data < 3.0, name
+        assert all(type(v) in (float, int) for v in opt.state[w].values()), name

@@ -5,8 +5,11 @@ Ordered by increasing complexity: :class:`SGD` (with momentum, Nesterov, weight 
 schedules in :mod:`tinygrad_edu.optim.lr_scheduler`; gradient clipping in :mod:`tinygrad_edu.optim.clip`.
 """
 
+from tinygrad_edu.optim.adagrad import Adagrad
+from tinygrad_edu.optim.adam import Adam, AdamW
 from tinygrad_edu.optim.momentum import LectureMomentum
 from tinygrad_edu.optim.optimizer import Optimizer
+from tinygrad_edu.optim.rmsprop import RMSprop
 from tinygrad_edu.optim.sgd import SGD
 
-__all__ = ["LectureMomentum", "Optimizer", "SGD"]
+__all__ = ["Adagrad", "Adam", "AdamW", "LectureMomentum", "Optimizer", "RMSprop", "SGD"]

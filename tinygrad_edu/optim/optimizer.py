@@ -21,6 +21,7 @@ import numpy as np
 
 from tinygrad_edu.engine.mode import enable_grad, no_grad
 from tinygrad_edu.engine.value import Value
+from tinygrad_edu.optim import numeric
 
 ParamsT = Iterable[Value] | Iterable[dict[str, Any]]
 
@@ -249,6 +250,14 @@ class Optimizer:
                 elif name != "step" and value is not None and np.shape(value) != shape:
                     problems.append(f"parameter {index}: state {name!r} has shape {np.shape(value)}, expected {shape}")
         return problems
+
+
+def buffer(state: dict[str, Any], name: str, data: Any) -> Any:
+    """``state[name]``, created as zeros shaped like the parameter's ``data`` on first use."""
+    value = state.get(name)
+    if value is None:
+        value = state[name] = numeric.zeros_like(data)
+    return value
 
 
 def _copy_state(value: Any) -> Any:
