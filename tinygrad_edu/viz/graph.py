@@ -1,0 +1,234 @@
+"""``draw_graph``: the forward computation graph as a Graphviz drawing.
+
+Each Value is a box ``name | data | grad``; each operation is a separate small node between its inputs
+and its output, as in the lecture's pictures of a network; constants (the 0.5 of ½(t − o)², a target
+array) are small dashed boxes. Before any backward the grads show as "–", not as zeros that look real.
+The drawing only reads the graph: names for unlabelled Values are computed on the side
+(:mod:`tinygrad_edu.viz.naming`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import graphviz
+
+from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.viz.clusters import Cluster, module_clusters
+from tinygrad_edu.viz.local import local_derivative
+from tinygrad_edu.viz.naming import constant_name, display_names
+from tinygrad_edu.viz.numbers import describe_data, describe_shape, short_number
+from tinygrad_edu.viz.render import GraphDrawing
+from tinygrad_edu.viz.traverse import downstream_of, forward_order
+
+NO_GRAD = "\N{EN DASH}"
+OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "**": "^", "sigmoid": "σ", "neg": "−x"}
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+PATH_COLOR = "#d9480f"  # highlighted paths to the root
+PATH_FILL = "#fff4e6"
+FOCUS_COLOR = "#e67700"  # the node a backward step is processing
+FOCUS_FILL = "#ffe066"
+AUTO_NAME_COLOR = "#495057"
+DERIVATIVE_COLOR = "#1864ab"
+
+
+def draw_graph(
+    root: Value,
+    *,
+    show_data: bool = True,
+    show_grad: bool = True,
+    digits: int = 4,
+    rankdir: str = "LR",
+    edge_derivatives: bool = False,
+    backward_numbers: bool = False,
+    highlight: Value | None = None,
+    modules: Any = None,
+    grads: Mapping[Value, Any] | None = None,
+    focus: Value | None = None,
+    max_numbers: int = 6,
+    title: str | None = None,
+) -> GraphDrawing:
+    """Draw the graph that computed ``root``; returns a ``graphviz.Digraph`` (inline in Jupyter).
+
+    - ``show_data`` / ``show_grad``: include the numbers / gradients (``digits`` significant digits;
+      arrays show shape and dtype, their numbers when at most ``max_numbers``, else min / mean / max).
+    - ``rankdir``: "LR" (inputs left, output right), "TB", "RL" or "BT".
+    - ``edge_derivatives``: label each input → operation edge with the local derivative ∂out/∂in at
+      the current values (scalar edges only).
+    - ``backward_numbers``: number the Values in the order backward visits them (1 = ``root``).
+    - ``highlight``: a Value; every path from it to ``root`` is drawn in orange.
+    - ``modules``: an ``nn.Module`` (or ``{name: module}``); each submodule with parameters becomes a
+      labelled cluster (see :mod:`tinygrad_edu.viz.clusters` for which nodes belong to which).
+    - ``grads``: gradients to show instead of ``.grad`` (a Value missing from it shows "–"); the
+      backward step-through uses this with ``focus``, the Value being processed, filled yellow.
+
+    Save with :func:`tinygrad_edu.viz.save` (``.svg``, ``.png``, ``.pdf``, ``.dot``) or ``.render()``.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"draw_graph: digits must be a positive integer, got {digits!r}")
+    order = forward_order(root)
+    members = set(order)
+    for what, node in (("highlight", highlight), ("focus", focus)):
+        if node is not None and node not in members:
+            raise ValueError(f"draw_graph: the {what} Value is not part of the graph that computed root")
+
+    names = display_names(root)
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    backward_index = {n: k for k, n in enumerate(reversed(topological_order(root)), 1)} if backward_numbers else {}
+    on_path = downstream_of(highlight, order) if highlight is not None else set()
+    grad_of = _grad_lookup(grads)
+
+    def value_label(node: Value) -> str:
+        cells = []
+        if node in backward_index:
+            cells.append(f"<TD>#{backward_index[node]}</TD>")
+        name = html.escape(names[node])
+        if node.label:
+            cells.append(f"<TD><B>{name}</B></TD>")
+        else:
+            cells.append(f'<TD><FONT COLOR="{AUTO_NAME_COLOR}"><I>{name}</I></FONT></TD>')
+        shape = describe_shape(node.data)
+        if shape:
+            cells.append(f"<TD>{html.escape(shape)}</TD>")
+        if show_data:
+            cells.append(f"<TD>data {html.escape(describe_data(node.data, digits, max_numbers))}</TD>")
+        if show_grad:
+            grad = grad_of(node)
+            text = NO_GRAD if grad is None else describe_data(grad, digits, max_numbers)
+            cells.append(f"<TD>grad {html.escape(text)}</TD>")
+        if node is focus:
+            table = f'BORDER="3" COLOR="{FOCUS_COLOR}" BGCOLOR="{FOCUS_FILL}"'
+        elif node in on_path:
+            table = f'BORDER="2" COLOR="{PATH_COLOR}" BGCOLOR="{PATH_FILL}"'
+        else:
+            table = 'BORDER="0"'
+        return f'<<TABLE {table} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR>{"".join(cells)}</TR></TABLE>>'
+
+    graph = GraphDrawing(
+        name="computation_graph",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.6"},
+    )
+    if title:
+        graph.attr(label=title, labelloc="t", fontsize="13")
+    clusters = module_clusters(modules, order) if modules is not None else []
+    bodies = _cluster_bodies(clusters)
+    home = _cluster_of(clusters)
+    edges: list[tuple[str, str, dict[str, str]]] = []
+
+    for i, node in enumerate(order):
+        body = bodies.get(home.get(node), graph)
+        body.node(ids[node], label=value_label(node), shape="plain", tooltip=names[node])
+        if node.op is None:
+            continue
+        op_id = f"op{i}"
+        symbol = OP_SYMBOLS.get(node.op.name, node.op.name)
+        op_style = {"color": PATH_COLOR, "penwidth": "2"} if node in on_path else {}
+        body.node(
+            op_id,
+            label=symbol,
+            shape="circle" if len(symbol) <= 2 else "ellipse",
+            width="0.3",
+            margin="0.02",
+            tooltip=node.op.name,
+            **op_style,
+        )
+        edges.append((op_id, ids[node], _path_edge(node in on_path)))
+        for position, parent in enumerate(node.parents):
+            if isinstance(parent, Value):
+                style = _path_edge(parent in on_path and node in on_path)
+                if parent is focus:
+                    style = {"color": FOCUS_COLOR, "penwidth": "3"}
+                if edge_derivatives and parent.size == 1 and node.size == 1:
+                    style["label"] = short_number(local_derivative(node, position), digits)
+                    style["fontcolor"] = DERIVATIVE_COLOR
+                    style["tooltip"] = f"∂({names[node]})/∂({names[parent]})"
+                edges.append((ids[parent], op_id, style))
+            else:
+                const_id = f"c{i}_{position}"
+                body.node(
+                    const_id,
+                    label=_constant_label(parent, digits, max_numbers),
+                    shape="box",
+                    style="rounded,dashed",
+                    fontsize="9",
+                    height="0.2",
+                    margin="0.04",
+                )
+                edges.append((const_id, op_id, {"style": "dashed"}))
+
+    _attach_clusters(graph, clusters, bodies)
+    for tail, head, attrs in edges:
+        graph.edge(tail, head, **attrs)
+    return graph
+
+
+def _grad_lookup(grads: Mapping[Value, Any] | None) -> Callable[[Value], Any]:
+    """Where a node's gradient comes from: the given mapping, else ``.grad`` once backward reached it."""
+    if grads is not None:
+        return lambda node: grads.get(node)
+    return lambda node: node.grad if node.has_grad else None
+
+
+def _path_edge(on_path: bool) -> dict[str, str]:
+    return {"color": PATH_COLOR, "penwidth": "2"} if on_path else {}
+
+
+def _constant_label(constant: Any, digits: int, max_numbers: int) -> str:
+    name = constant_name(constant)
+    if name.startswith("const"):
+        return f"{name} {describe_data(constant, digits, max_numbers)}"
+    return short_number(constant, digits)
+
+
+def _cluster_bodies(clusters: list[Cluster]) -> dict[Cluster, graphviz.Digraph]:
+    """One Graphviz subgraph named ``cluster_…`` (Graphviz draws those as boxes) per cluster."""
+    bodies: dict[Cluster, graphviz.Digraph] = {}
+    stack = list(clusters)
+    while stack:
+        cluster = stack.pop()
+        body = graphviz.Digraph(name=f"cluster_{len(bodies)}")
+        body.attr(
+            label=cluster.title,
+            style="rounded,dashed",
+            color="#868e96",
+            fontname="Helvetica",
+            fontsize="11",
+            labeljust="l",
+        )
+        bodies[cluster] = body
+        stack.extend(cluster.children)
+    return bodies
+
+
+def _cluster_of(clusters: list[Cluster]) -> dict[Value, Cluster]:
+    """The innermost cluster of each Value (parents are visited before children, so children win)."""
+    home: dict[Value, Cluster] = {}
+    queue = deque(clusters)
+    while queue:
+        cluster = queue.popleft()
+        for node in cluster.members:
+            home[node] = cluster
+        queue.extend(cluster.children)
+    return home
+
+
+def _attach_clusters(graph: graphviz.Digraph, clusters: list[Cluster], bodies: dict[Cluster, graphviz.Digraph]) -> None:
+    """Nest each cluster's subgraph into its parent's (children first), then into the drawing."""
+    post_order: list[tuple[Cluster, graphviz.Digraph]] = []
+    stack = [(c, graph) for c in clusters]
+    while stack:
+        cluster, parent = stack.pop()
+        post_order.append((cluster, parent))
+        stack.extend((child, bodies[cluster]) for child in cluster.children)
+    for cluster, parent in reversed(post_order):
+        parent.subgraph(bodies[cluster])
