@@ -4,9 +4,10 @@
 over it (the lecture's δ recursion, generalized); ``gradcheck`` verifies it numerically.
 """
 
-from tinygrad_edu import nn, optim
+from tinygrad_edu import data, nn, optim, perceptron
 from tinygrad_edu.engine import *  # noqa: F403
 from tinygrad_edu.engine import __all__ as _engine_all
+from tinygrad_edu.perceptron import Perceptron
 
 __version__ = "0.1.0"
-__all__ = list(_engine_all) + ["nn", "optim"]
+__all__ = list(_engine_all) + ["nn", "optim", "data", "perceptron", "Perceptron"]
