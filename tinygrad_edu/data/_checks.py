@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -33,6 +34,6 @@ def check_count(value: Any, name: str, where: str, minimum: int = 1) -> int:
 
 def check_nonnegative(value: Any, name: str, where: str) -> float:
     """A finite real number ≥ 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{where}: {name} must be a finite number ≥ 0, got {value!r}")
     return float(value)

@@ -14,6 +14,7 @@ notices the repeat and stops with a proof that no further training can help.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -32,6 +33,12 @@ class Perceptron:
     for weights and bias drawn uniformly from [−0.5, 0.5]. ``lr`` is the learning rate η > 0.
     """
 
+    n_inputs: int
+    lr: float  # η
+    activation: str
+    weights: np.ndarray  # w, shape (n_inputs,)
+    bias: float  # b
+
     def __init__(
         self,
         n_inputs: int,
@@ -41,7 +48,7 @@ class Perceptron:
     ) -> None:
         if isinstance(n_inputs, bool) or not isinstance(n_inputs, numbers.Integral) or n_inputs < 1:
             raise ValueError(f"Perceptron: n_inputs must be a positive integer, got {n_inputs!r}")
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
             raise ValueError(f"Perceptron: the learning rate lr (η) must be a finite number > 0, got {lr!r}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"Perceptron: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
