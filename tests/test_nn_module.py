@@ -100,6 +100,8 @@ def test_sequential_names_items_like_pytorch_and_is_indexable():
     assert [type(m).__name__ for m in model] == ["Linear", "Sigmoid", "Linear"]
     model.append(nn.Sigmoid())
     assert len(model) == 4
+    model.temperature = Value(1.0)  # an attribute beside the items is found too
+    assert list(model.state_dict())[-1] == "temperature"
     with pytest.raises(TypeError, match="item 1 is a int"):
         nn.Sequential(nn.ReLU(), 3)
 
@@ -132,6 +134,9 @@ def test_zero_grad_resets_every_parameter():
     out = block(np.ones((5, 3))).sum() + block.pair[0].sum() + block.pair[1].sum()
     out.backward()
     assert all(p.has_grad for p in block.parameters())
+    block.zero_grad(set_to_none=False)
+    assert block.layers[0].weight.has_grad and not block.scale.has_grad  # zero arrays; floats are unset
+    assert np.array_equal(block.layers[0].weight.grad, np.zeros((4, 3)))
     block.zero_grad()
     assert not any(p.has_grad for p in block.parameters())
     assert np.array_equal(block.layers[0].weight.grad, np.zeros((4, 3)))

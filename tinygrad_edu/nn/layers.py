@@ -96,7 +96,9 @@ class Sequential(Module):
         self.layers = list(modules)
 
     def _members(self) -> list[tuple[str, Any]]:
-        return [(str(i), m) for i, m in enumerate(self.layers)]
+        """The items as ``0``, ``1``, ..., then any other attribute under its own name."""
+        others = [(name, obj) for name, obj in super()._members() if name != "layers"]
+        return [(str(i), m) for i, m in enumerate(self.layers)] + others
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:

@@ -125,9 +125,17 @@ class Module:
 
     # ------------------------------------------------------------------ training helpers
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget every parameter's accumulated gradient (``.grad`` reads as zeros again)."""
+        """Forget every parameter's accumulated gradient before the next backward pass.
+
+        ``set_to_none=True`` (PyTorch's default) unsets it, so ``has_grad`` is False until a backward
+        reaches the parameter; ``set_to_none=False`` fills gradient arrays with zeros instead. Either
+        way ``.grad`` reads as zeros.
+        """
         for p in self.parameters():
-            p.grad = None if set_to_none else 0
+            if set_to_none or not p.has_grad or not isinstance(p.grad, np.ndarray):
+                p.grad = None
+            else:
+                p.grad = np.zeros_like(p.grad)
 
     def train(self, mode: bool = True) -> Module:
         """Set ``training`` on this module and every submodule; returns self."""
