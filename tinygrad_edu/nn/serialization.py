@@ -47,6 +47,15 @@ def _arrays_to_save(module_or_state: Module | Mapping[str, Any]) -> dict[str, np
     return arrays
 
 
+def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
+    """The .npz layout ``numpy.savez`` writes (one ``<name>.npy`` member per array), built directly so
+    that any name works, even one that is also an argument of ``savez`` (such as ``file``)."""
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
 def save(module_or_state: Module | Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     """Write a module's ``state_dict()`` (or a state dict) to ``path`` as .npz, atomically.
 
@@ -58,7 +67,7 @@ def save(module_or_state: Module | Mapping[str, Any], path: str | os.PathLike[st
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
+            _write_npz(file, arrays)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
