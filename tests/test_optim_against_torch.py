@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinygrad_edu import Value, optim
 
@@ -224,3 +226,37 @@ def test_param_groups_with_their_own_options_match_torch_for_adam_and_rmsprop():
         [{"params": ps[1:], "centered": True, "momentum": 0.5}, {"params": ps[:1], "lr": 0.003}], lr=0.02
     )
     assert_same_trajectory(ours_trajectory(make_rmsprop), torch_trajectory(make_rmsprop))
+
+
+# ---------------------------------------------------------------------- random hyper-parameters
+def _hyper_parameters(draw: Any, name: str) -> dict[str, Any]:
+    """Options for optimizer ``name`` drawn with hypothesis's ``draw``."""
+    fraction = st.floats(0.0, 0.99)
+    small = st.floats(0.0, 0.2)
+    options: dict[str, Any] = dict(
+        lr=draw(st.floats(1e-4, 0.1)), weight_decay=draw(small), maximize=draw(st.booleans())
+    )
+    if name == "SGD":
+        options.update(momentum=draw(fraction), dampening=draw(st.floats(0.0, 1.0)))
+        if options["momentum"] > 0 and draw(st.booleans()):
+            options.update(nesterov=True, dampening=0.0)
+    elif name == "Adagrad":
+        options.update(lr_decay=draw(small), initial_accumulator_value=draw(small), eps=draw(st.floats(1e-10, 1e-3)))
+    elif name == "RMSprop":
+        # α ≥ 0.5: with α near 0 the centered variance v − ḡ² averages about one gradient, so it is ~0 and
+        # its rounding (which PyTorch's fused multiply-add does differently) decides the step, even its nan-ness
+        options.update(alpha=draw(st.floats(0.5, 0.999)), momentum=draw(fraction), centered=draw(st.booleans()))
+    else:
+        options.update(
+            betas=(draw(fraction), draw(fraction)), amsgrad=draw(st.booleans()), eps=draw(st.floats(1e-8, 1e-3))
+        )
+    return options
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_random_hyper_parameters_match_torch(name, data):
+    options = _hyper_parameters(data.draw, name)
+    make = lambda lib, ps: getattr(lib, name)(ps, **options)
+    assert_same_trajectory(ours_trajectory(make, steps=20), torch_trajectory(make, steps=20))
