@@ -24,8 +24,9 @@ def short_number(x: float, digits: int = 4) -> str:
 def lecture_number(x: float, decimals: int = 9) -> str:
     """``x`` as the lecture prints it: ``decimals`` decimals, trailing zeros dropped, a true minus sign.
 
-    Numbers below 10⁻⁴ or from 10⁹ up get ``decimals`` significant digits in scientific notation, so a
-    tiny gradient never prints as 0.
+    At most ``decimals + 1`` significant digits are kept (1.105905967, 17986.06636); numbers below 10⁻⁴
+    or from 10⁹ up get ``decimals`` significant digits in scientific notation, so a tiny gradient never
+    prints as 0.
     """
     x = float(x)
     if not math.isfinite(x):
@@ -33,11 +34,14 @@ def lecture_number(x: float, decimals: int = 9) -> str:
     if x == 0.0:
         return "0"
     if 1e-4 <= abs(x) < 1e9:
-        text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+        whole_digits = max(0, math.floor(math.log10(abs(x))))  # digits before the point, beyond the first
+        text = f"{x:.{max(0, decimals - whole_digits)}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     else:
-        text = f"{x:.{decimals - 1}e}"
-        mantissa, exponent = text.split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
+        mantissa, exponent = f"{x:.{decimals - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
 
