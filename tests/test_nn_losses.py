@@ -160,6 +160,18 @@ def test_hinge_loss_with_scalar_outputs_as_in_micrograds_demo():
     assert nn.HingeLoss(margin=2.0)(scores, labels).item() == pytest.approx((1.5 + 0.0 + 3.5) / 3)
 
 
+def test_losses_take_a_scalar_networks_outputs_for_a_batch():
+    model = nn.MLP(2, [4, 3], seed=0)  # three class scores per sample, each a scalar Value
+    x, classes = rng.normal(size=(5, 2)), np.array([0, 2, 1, 1, 0])
+    scores = [model(row) for row in x.tolist()]
+    loss = F.cross_entropy(scores, classes)
+    loss.backward()
+    logits = np.array([[s.data for s in row] for row in scores])
+    reference = TF.cross_entropy(torch.from_numpy(logits), torch.from_numpy(classes))
+    assert loss.item() == pytest.approx(reference.item(), rel=1e-12)
+    assert all(p.has_grad for p in model.parameters())
+
+
 # ---------------------------------------------------------------------------------------- gradcheck, modules
 GRADCHECK_CASES = [
     ("squared_error", lambda x: F.squared_error(x, np.linspace(-1, 1, 6).reshape(2, 3))),

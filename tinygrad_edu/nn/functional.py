@@ -22,14 +22,19 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 # ====================================================================== inputs
+def _holds_values(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Does a (nested) list or tuple hold a Value anywhere?"""
+    return any(isinstance(item, Value) or isinstance(item, (list, tuple)) and _holds_values(item) for item in items)
+
+
 def as_input(x: Any, what: str) -> Value:
-    """x as a Value: Values as they are, a list/tuple holding Values stacked, anything else a constant."""
+    """x as a Value: a Value as it is; a (nested) list holding Values, such as a scalar network's
+    outputs for a batch, stacked into one Value (the graph still reaches every element); anything
+    else a constant."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, (list, tuple)) and any(isinstance(item, Value) for item in x):
-        if any(isinstance(item, Value) and item.ndim != 0 for item in x):
-            raise ValueError(f"{what}: a list input must hold scalar Values (a scalar network's outputs)")
-        return stack(list(x))
+    if isinstance(x, (list, tuple)) and _holds_values(x):
+        return stack([as_input(item, what) for item in x])
     try:
         return Value(x, requires_grad=False)
     except (TypeError, ValueError) as err:
