@@ -1,7 +1,7 @@
 """Activation functions and losses as plain functions (PyTorch keeps them in ``nn.functional``).
 
-Inputs may be Values, numbers, numpy arrays, or a list of scalar Values (a scalar network's outputs),
-which is stacked into one Value first. Targets are numbers or arrays (a Value target is differentiated
+Inputs may be Values, numbers, numpy arrays, or (nested) lists of Values such as a scalar network's
+outputs, which are stacked into one Value first. Targets are numbers or arrays (a Value target is differentiated
 too, as in PyTorch).
 
 Every loss takes ``reduction``, with PyTorch's meaning: ``'none'`` returns the loss of each element,
@@ -66,7 +66,7 @@ def check_reduction(reduction: str, what: str) -> None:
         raise ValueError(f"{what}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
 
-def reduce(loss: Value, reduction: str) -> Value:
+def apply_reduction(loss: Value, reduction: str) -> Value:
     """Apply ``reduction`` to per-element losses."""
     if reduction == "mean":
         return loss.mean()
@@ -156,7 +156,7 @@ def squared_error(input: Any, target: Any, reduction: str = "sum") -> Value:  # 
     check_reduction(reduction, "squared_error")
     output = as_input(input, "squared_error")
     t = as_target(target, output, "squared_error")
-    return reduce(0.5 * (t - output) ** 2, reduction)
+    return apply_reduction(0.5 * (t - output) ** 2, reduction)
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Value:  # noqa: A002
@@ -164,7 +164,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Value:  # noqa
     check_reduction(reduction, "mse_loss")
     x = as_input(input, "mse_loss")
     y = as_target(target, x, "mse_loss")
-    return reduce((x - y) ** 2, reduction)
+    return apply_reduction((x - y) ** 2, reduction)
 
 
 # ====================================================================== classification losses
@@ -213,7 +213,7 @@ def binary_cross_entropy(
     t = as_target(target, p, "binary_cross_entropy")
     _check_probabilities(target_numbers(t), "binary_cross_entropy", "target")
     loss = -(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p))
-    return reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction)
+    return apply_reduction(_weighted(loss, weight, "binary_cross_entropy"), reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -235,7 +235,7 @@ def binary_cross_entropy_with_logits(
     _check_probabilities(target_numbers(t), "binary_cross_entropy_with_logits", "target")
     positive = t if pos_weight is None else t * np.asarray(pos_weight, dtype=x.dtype)
     loss = (1.0 - t + positive) * softplus(x) - positive * x
-    return reduce(_weighted(loss, weight, "binary_cross_entropy_with_logits"), reduction)
+    return apply_reduction(_weighted(loss, weight, "binary_cross_entropy_with_logits"), reduction)
 
 
 def one_hot(target: Any, num_classes: int, dtype: Any = np.float64) -> np.ndarray:
@@ -285,7 +285,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
     loss = -(x.log_softmax(class_axis) * y).sum(axis=class_axis)
-    return reduce(loss, reduction)
+    return apply_reduction(loss, reduction)
 
 
 def hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Value:  # noqa: A002
@@ -301,7 +301,7 @@ def hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "m
     if not np.all((labels == 1) | (labels == -1)):
         bad = labels[(labels != 1) & (labels != -1)].ravel()[0]
         raise ValueError(f"hinge_loss: targets must be −1 or +1, found {bad}")
-    return reduce((margin - y * s).relu(), reduction)
+    return apply_reduction((margin - y * s).relu(), reduction)
 
 
 max_margin_loss = hinge_loss
