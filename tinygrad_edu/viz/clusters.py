@@ -14,11 +14,13 @@ So a Linear layer's cluster holds W, b and x Wᵀ + b; the input x (no parameter
 and so do a following activation and the loss (they come after the completion node). A module with
 submodules is a cluster holding its submodules' clusters (a scalar MLP: layers holding neurons). Given
 a whole model, its direct children become the top-level clusters. Parameter-free modules (Tanh) get no
-cluster. A node that qualifies for two clusters (shared weights) goes to the first.
+cluster. A node that qualifies for two clusters (shared weights) goes to the first. An unlabelled
+parameter is drawn under its name within its module (``w.0``, ``bias``).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,14 +37,15 @@ class Cluster:
     title: str
     members: list[Value] = field(default_factory=list)
     children: list[Cluster] = field(default_factory=list)
+    parameter_names: dict[Value, str] = field(default_factory=dict)  # names within the module: w.0, bias
 
-    def all_members(self) -> list[Value]:
-        """The members of this cluster and of every cluster nested in it."""
-        found, stack = [], [self]
-        while stack:
-            cluster = stack.pop()
-            found.extend(cluster.members)
-            stack.extend(cluster.children)
+    def walk(self) -> list[Cluster]:
+        """This cluster and every cluster nested in it, outermost first."""
+        found, queue = [], deque([self])
+        while queue:
+            cluster = queue.popleft()
+            found.append(cluster)
+            queue.extend(cluster.children)
         return found
 
 
@@ -73,7 +76,8 @@ def module_clusters(modules: Any, order: list[Value]) -> list[Cluster]:
 
 def _build(name: str, module: Any, order: list[Value], index: dict[Value, int], claimed: set[Value]) -> Cluster | None:
     """The cluster of one module (None when none of its parameters is in the graph)."""
-    own = [p for p in _own_parameters(module) if p in index]
+    own_named = [(n, p) for n, p in _own_parameters(module) if p in index]
+    own = [p for _, p in own_named]
     members = [n for n in _computation_of(own, order) if n not in claimed]
     claimed.update(members)
     children = []
@@ -84,7 +88,8 @@ def _build(name: str, module: Any, order: list[Value], index: dict[Value, int], 
                 children.append(built)
     if not members and not children:
         return None
-    return Cluster(title=_title(name, module), members=members, children=children)
+    names = {p: n for n, p in own_named if p in members}
+    return Cluster(title=_title(name, module), members=members, children=children, parameter_names=names)
 
 
 def _computation_of(parameters: list[Value], order: list[Value]) -> list[Value]:
@@ -125,10 +130,10 @@ def _has_parameters(module: Any) -> bool:
     return bool(module.named_parameters())
 
 
-def _own_parameters(module: Any) -> list[Value]:
-    """The parameters a module holds itself, not through a submodule."""
+def _own_parameters(module: Any) -> list[tuple[str, Value]]:
+    """The (name, parameter) pairs a module holds itself, not through a submodule."""
     inherited = {id(p) for _, child in module.named_children() for _, p in child.named_parameters()}
-    return [p for _, p in module.named_parameters() if id(p) not in inherited]
+    return [(n, p) for n, p in module.named_parameters() if id(p) not in inherited]
 
 
 def _title(name: str, module: Any) -> str:

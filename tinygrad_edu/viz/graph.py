@@ -80,7 +80,9 @@ def draw_graph(
         if node is not None and node not in members:
             raise ValueError(f"draw_graph: the {what} Value is not part of the graph that computed root")
 
-    names = display_names(root)
+    clusters = module_clusters(modules, order) if modules is not None else []
+    module_names = {p: name for top in clusters for c in top.walk() for p, name in c.parameter_names.items()}
+    names = display_names(root, given=module_names)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     backward_index = {n: k for k, n in enumerate(reversed(topological_order(root)), 1)} if backward_numbers else {}
     on_path = downstream_of(highlight, order) if highlight is not None else set()
@@ -120,7 +122,6 @@ def draw_graph(
     )
     if title:
         graph.attr(label=title, labelloc="t", fontsize="13")
-    clusters = module_clusters(modules, order) if modules is not None else []
     bodies = _cluster_bodies(clusters)
     home = _cluster_of(clusters)
     edges: list[tuple[str, str, dict[str, str]]] = []
@@ -191,11 +192,12 @@ def _constant_label(constant: Any, digits: int, max_numbers: int) -> str:
 
 
 def _cluster_bodies(clusters: list[Cluster]) -> dict[Cluster, graphviz.Digraph]:
-    """One Graphviz subgraph named ``cluster_…`` (Graphviz draws those as boxes) per cluster."""
+    """One Graphviz subgraph named ``cluster_…`` (Graphviz draws those as boxes) per cluster, numbered
+    outermost first."""
     bodies: dict[Cluster, graphviz.Digraph] = {}
-    stack = list(clusters)
-    while stack:
-        cluster = stack.pop()
+    queue = deque(clusters)
+    while queue:
+        cluster = queue.popleft()
         body = graphviz.Digraph(name=f"cluster_{len(bodies)}")
         body.attr(
             label=cluster.title,
@@ -206,7 +208,7 @@ def _cluster_bodies(clusters: list[Cluster]) -> dict[Cluster, graphviz.Digraph]:
             labeljust="l",
         )
         bodies[cluster] = body
-        stack.extend(cluster.children)
+        queue.extend(cluster.children)
     return bodies
 
 
@@ -223,12 +225,13 @@ def _cluster_of(clusters: list[Cluster]) -> dict[Value, Cluster]:
 
 
 def _attach_clusters(graph: graphviz.Digraph, clusters: list[Cluster], bodies: dict[Cluster, graphviz.Digraph]) -> None:
-    """Nest each cluster's subgraph into its parent's (children first), then into the drawing."""
-    post_order: list[tuple[Cluster, graphviz.Digraph]] = []
-    stack = [(c, graph) for c in clusters]
-    while stack:
-        cluster, parent = stack.pop()
-        post_order.append((cluster, parent))
-        stack.extend((child, bodies[cluster]) for child in cluster.children)
-    for cluster, parent in reversed(post_order):
-        parent.subgraph(bodies[cluster])
+    """Nest each cluster's subgraph into its parent's, then into the drawing. graphviz copies a subgraph
+    when it is attached, so every cluster is attached after its own children (in their given order)."""
+    pending = [(cluster, graph, False) for cluster in reversed(clusters)]
+    while pending:
+        cluster, parent, children_done = pending.pop()
+        if children_done:
+            parent.subgraph(bodies[cluster])
+            continue
+        pending.append((cluster, parent, True))
+        pending.extend((child, bodies[cluster], False) for child in reversed(cluster.children))

@@ -9,7 +9,7 @@ Unlabelled leaves are ``v1, v2, ...``; constants are written as numbers (or ``co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,8 +25,12 @@ ATOM = 5
 WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "@": "matmul", "neg": "neg"}
 
 
-def display_names(roots: Value | Iterable[Value], max_length: int = 32) -> dict[Value, str]:
-    """A name for every Value reachable from ``roots``: its label, else an automatic one."""
+def display_names(
+    roots: Value | Iterable[Value], max_length: int = 32, given: Mapping[Value, str] | None = None
+) -> dict[Value, str]:
+    """A name for every Value reachable from ``roots``: its label, else the name ``given`` for it (a
+    parameter's name in its module, say), else an automatic one."""
+    given = given or {}
     names: dict[Value, str] = {}
     precedence: dict[Value, int] = {}
     counters: dict[str, int] = {}
@@ -34,6 +38,8 @@ def display_names(roots: Value | Iterable[Value], max_length: int = 32) -> dict[
     for node in forward_order(roots):
         if node.label:
             names[node], precedence[node] = node.label, ATOM
+        elif node in given:
+            names[node], precedence[node] = given[node], ATOM
         elif node.op is None:
             leaf_count += 1
             names[node], precedence[node] = f"v{leaf_count}", ATOM
