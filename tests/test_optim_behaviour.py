@@ -54,7 +54,13 @@ def test_empty_parameter_list_is_an_error():
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.SGD(iter([]), lr=0.1)
     with pytest.raises(ValueError, match="empty parameter list"):
-        optim.SGD([{"params": []}], lr=0.1)
+        optim.SGD([{"params": []}, {"params": iter([])}], lr=0.1)
+
+
+def test_a_group_may_hold_a_single_value():
+    w = Value(np.ones(3))
+    opt = optim.SGD([{"params": w}], lr=0.1)
+    assert opt.param_groups[0]["params"] == [w]
 
 
 def test_a_parameter_given_twice_is_an_error_within_and_across_groups():

@@ -48,7 +48,7 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{self.name}: betas must be a pair (β₁, β₂), got {betas!r}")
         for i, beta in enumerate(betas):
-            check_fraction(self.name, group, f"betas[{i}]", beta)
+            check_fraction(self.name, f"betas[{i}]", beta)
 
     def _update(self, p: Value, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         step = state["step"] = state.get("step", 0) + 1

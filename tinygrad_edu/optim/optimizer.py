@@ -36,11 +36,10 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: defaultdict[Value, dict[str, Any]] = defaultdict(dict)
-        groups = self._as_groups(params)
-        if not any(group.get("params") for group in groups):
-            raise ValueError(f"{self.name}: got an empty parameter list; give it the Values it should update")
-        for group in groups:
+        for group in self._as_groups(params):
             self.add_param_group(group)
+        if not self._all_params():
+            raise ValueError(f"{self.name}: got an empty parameter list; give it the Values it should update")
 
     @property
     def name(self) -> str:
@@ -241,6 +240,9 @@ class Optimizer:
             if not isinstance(index, (int, np.integer)) or not 0 <= index < len(params):
                 problems.append(f"state for parameter {index!r}, but there are {len(params)} parameters")
                 continue
+            if not isinstance(pstate, dict):
+                problems.append(f"parameter {index}: its state is a {type(pstate).__name__}, not a dict")
+                continue
             shape = params[index].shape
             for name, value in pstate.items():
                 if name not in self.state_names:
@@ -290,8 +292,8 @@ def check_nonnegative(optimizer: str, group: dict[str, Any], *keys: str) -> None
             raise ValueError(f"{optimizer}: invalid {key}={value}; it must be ≥ 0")
 
 
-def check_fraction(optimizer: str, group: dict[str, Any], key: str, value: Any) -> None:
-    """``value`` must be a number in [0, 1) (betas, RMSprop's α...)."""
+def check_fraction(optimizer: str, key: str, value: Any) -> None:
+    """``value`` (named ``key``) must be a number in [0, 1), as Adam's betas."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{optimizer}: {key} must be a number, got {type(value).__name__} {value!r}")
     if not 0.0 <= value < 1.0:
