@@ -21,12 +21,16 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 from oracle_helpers import (  # noqa: E402
     arrays_maybe_tied,
+    assert_agree,
     broadcastable_shapes,
     check_against_torch,
+    cotangent_like,
     float_arrays,
     shapes,
     tie_prone_arrays,
     torch_const,
+    torch_leaf,
+    value_leaf,
 )
 
 import tinygrad_edu as tg  # noqa: E402
@@ -548,3 +552,208 @@ def test_where_broadcasting(data):
     check_against_torch(lambda x, y: tg.where(condition, x, y), lambda x, y: torch.where(cond_t, x, y), [a, b])
     check_against_torch(lambda x: tg.where(condition, x, 0.5), lambda x: torch.where(cond_t, x, 0.5), [a])
     check_against_torch(lambda y: tg.where(condition, -1.5, y), lambda y: torch.where(cond_t, -1.5, y), [b])
+
+
+# ====================================================================== random expression graphs
+class TinyLib:
+    """The operations whose spelling differs between the two libraries, in tinygrad_edu's words."""
+
+    maximum, minimum, exp = staticmethod(tg.maximum), staticmethod(tg.minimum), staticmethod(tg.exp)
+
+    @staticmethod
+    def where_positive(x, a, b):
+        return tg.where(np.asarray(x.data) > 0, a, b)
+
+    @staticmethod
+    def reduce(x, name, axis):
+        return getattr(x, name)(axis=axis, keepdims=True)
+
+    @staticmethod
+    def along(x, name, axis):
+        return getattr(x, name)(axis)
+
+    @staticmethod
+    def leaky_relu(x, slope):
+        return x.leaky_relu(slope)
+
+    @staticmethod
+    def step(x):
+        return x.step()
+
+    @staticmethod
+    def take_rows(x, rows):
+        return x[rows]
+
+
+class TorchLib:
+    """The same operations in torch."""
+
+    maximum, minimum, exp = staticmethod(torch.maximum), staticmethod(torch.minimum), staticmethod(torch.exp)
+    REDUCTIONS = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax, "min": torch.amin}
+
+    @staticmethod
+    def where_positive(x, a, b):
+        return torch.where(torch.as_tensor(x.detach().numpy() > 0), a, b)
+
+    @staticmethod
+    def reduce(x, name, axis):
+        dim = (0, 1) if axis is None else axis
+        return getattr(torch, "amax" if name == "max" else "amin" if name == "min" else name)(x, dim=dim, keepdim=True)
+
+    @staticmethod
+    def along(x, name, axis):
+        return getattr(torch, name)(x, dim=axis)
+
+    @staticmethod
+    def leaky_relu(x, slope):
+        return torch.nn.functional.leaky_relu(x, slope)
+
+    @staticmethod
+    def step(x):
+        return (x >= 0).to(torch.float64)
+
+    @staticmethod
+    def take_rows(x, rows):
+        return x[torch.as_tensor(rows)]
+
+
+def _same(shapes_, param):
+    return shapes_[0]
+
+
+def _broadcast(shapes_, param):
+    return tuple(np.broadcast_shapes(*shapes_))
+
+
+def _reduced(shapes_, axis):
+    return (1, 1) if axis is None else tuple(1 if i == axis else n for i, n in enumerate(shapes_[0]))
+
+
+def _swapped(shapes_, param):
+    return shapes_[0][::-1]
+
+
+def _matmul_shape(shapes_, param):
+    return (shapes_[0][0], shapes_[1][1])
+
+
+def _rows(x, picks):
+    """Rows picked from x, with repeats: ``picks`` wrapped into x's number of rows."""
+    count = x.shape[0]
+    return np.array(picks[:count]) % count
+
+
+class GraphOp:
+    """One kind of node in a random expression graph: how to compute it (the same code for either library,
+    L being TinyLib or TorchLib), its output shape, and a strategy for its setting if it has one."""
+
+    def __init__(self, arity, evaluate, shape, param=None, valid=None):
+        self.arity, self.evaluate, self.shape, self.param = arity, evaluate, shape, param
+        self.valid = valid or (lambda shapes_: True)
+
+
+AXES = st.sampled_from([0, 1, None])
+GRAPH_OPS = {
+    "+": GraphOp(2, lambda L, a, b, p: a + b, _broadcast),
+    "-": GraphOp(2, lambda L, a, b, p: a - b, _broadcast),
+    "*": GraphOp(2, lambda L, a, b, p: a * b, _broadcast),
+    "/": GraphOp(2, lambda L, a, b, p: a / (1.0 + b * b), _broadcast),
+    "**": GraphOp(2, lambda L, a, b, p: (a * a + 0.5) ** b.tanh(), _broadcast),
+    "** integer": GraphOp(1, lambda L, a, p: a**p, _same, st.sampled_from([2, 3])),
+    "** fraction": GraphOp(1, lambda L, a, p: (a * a + 0.5) ** p, _same, st.sampled_from([0.5, -1.5])),
+    "@": GraphOp(2, lambda L, a, b, p: a @ b, _matmul_shape, valid=lambda s: s[0][1] == s[1][0]),
+    "neg": GraphOp(1, lambda L, a, p: -a, _same),
+    "abs": GraphOp(1, lambda L, a, p: abs(a), _same),
+    "exp": GraphOp(1, lambda L, a, p: L.exp(a), _same),
+    "log": GraphOp(1, lambda L, a, p: (a * a + 0.1).log(), _same),
+    "sqrt": GraphOp(1, lambda L, a, p: (abs(a) + 0.25).sqrt(), _same),
+    "tanh": GraphOp(1, lambda L, a, p: a.tanh(), _same),
+    "sigmoid": GraphOp(1, lambda L, a, p: a.sigmoid(), _same),
+    "relu": GraphOp(1, lambda L, a, p: a.relu(), _same),
+    "leaky_relu": GraphOp(1, lambda L, a, p: L.leaky_relu(a, p), _same, st.sampled_from([0.01, 0.3])),
+    "step": GraphOp(2, lambda L, a, b, p: a * L.step(b), _broadcast),
+    "clip": GraphOp(1, lambda L, a, p: a.clip(-1.0, 1.5), _same),
+    "maximum": GraphOp(2, lambda L, a, b, p: L.maximum(a, b), _broadcast),
+    "minimum": GraphOp(2, lambda L, a, b, p: L.minimum(a, b), _broadcast),
+    "where": GraphOp(2, lambda L, a, b, p: L.where_positive(a, a, b), _broadcast),
+    "sum": GraphOp(1, lambda L, a, p: L.reduce(a, "sum", p), _reduced, AXES),
+    "mean": GraphOp(1, lambda L, a, p: L.reduce(a, "mean", p), _reduced, AXES),
+    "max": GraphOp(1, lambda L, a, p: L.reduce(a, "max", p), _reduced, AXES),
+    "min": GraphOp(1, lambda L, a, p: L.reduce(a, "min", p), _reduced, AXES),
+    "logsumexp": GraphOp(1, lambda L, a, p: L.reduce(a, "logsumexp", p), _reduced, AXES),
+    "softmax": GraphOp(1, lambda L, a, p: L.along(a, "softmax", p), _same, st.sampled_from([0, 1])),
+    "log_softmax": GraphOp(1, lambda L, a, p: L.along(a, "log_softmax", p), _same, st.sampled_from([0, 1])),
+    "transpose": GraphOp(1, lambda L, a, p: a.T, _swapped),
+    "reshape": GraphOp(1, lambda L, a, p: a.reshape(a.shape[1], a.shape[0]), _swapped),
+    "take rows": GraphOp(
+        1, lambda L, a, p: L.take_rows(a, _rows(a, p)), _same, st.lists(st.integers(0, 3), min_size=4, max_size=4)
+    ),
+}
+
+
+@st.composite
+def expression_graphs(draw):
+    """2–3 input arrays and 10–30 steps; each step applies an operation to earlier nodes (inputs or results,
+    so intermediate nodes are reused), preferring recent nodes for the first operand so graphs grow deep."""
+    n = draw(st.integers(2, 4), label="n")
+    input_shapes = draw(st.lists(st.sampled_from([(n, n), (1, n), (n, 1)]), min_size=2, max_size=3), label="shapes")
+    node_shapes = list(input_shapes)
+    steps = []
+    for _ in range(draw(st.integers(10, 30), label="number of steps")):
+        name = draw(st.sampled_from(list(GRAPH_OPS)), label="op")
+        op = GRAPH_OPS[name]
+        first = len(node_shapes) - 1 - draw(st.integers(0, min(3, len(node_shapes) - 1)), label="recent operand")
+        rest = [draw(st.integers(0, len(node_shapes) - 1), label="operand") for _ in range(op.arity - 1)]
+        operands = [first, *rest]
+        if not op.valid([node_shapes[i] for i in operands]):
+            name, op = "+", GRAPH_OPS["+"]
+        param = draw(op.param, label="setting") if op.param is not None else None
+        node_shapes.append(op.shape([node_shapes[i] for i in operands], param))
+        steps.append((name, operands, param))
+    arrays = [draw(float_arrays(shape, -2.0, 2.0), label="input") for shape in input_shapes]
+    return arrays, steps
+
+
+def run_graph(L, leaves, steps):
+    """Every node of the graph, inputs first, computed with library L."""
+    nodes = list(leaves)
+    for name, operands, param in steps:
+        nodes.append(GRAPH_OPS[name].evaluate(L, *(nodes[i] for i in operands), param))
+    return nodes
+
+
+def sink_nodes(count_inputs, steps):
+    """Indices of the results no later step uses: together they depend on everything computed."""
+    used = {i for _, operands, _ in steps for i in operands}
+    return [count_inputs + k for k in range(len(steps)) if count_inputs + k not in used]
+
+
+@settings(max_examples=40, deadline=None)
+@given(graph=expression_graphs())
+def test_random_expression_graph(graph):
+    """Outputs of every node, and the gradients of all inputs from all sinks, match torch's."""
+    arrays, steps = graph
+    values, tensors = [value_leaf(a) for a in arrays], [torch_leaf(a) for a in arrays]
+    expected = run_graph(TorchLib, tensors, steps)
+    assume(all(np.all(np.abs(t.detach().numpy()) < 1e6) for t in expected))  # no overflow on the way
+    actual = run_graph(TinyLib, values, steps)
+    for k, (a, e) in enumerate(zip(actual, expected)):
+        what = "input" if k < len(arrays) else steps[k - len(arrays)][0]
+        assert_agree(a, e, f"node {k} ({what})")
+
+    sinks = [k for k in sink_nodes(len(arrays), steps) if expected[k].requires_grad]
+    assume(sinks)
+    weights = [cotangent_like(tuple(expected[k].shape), seed=k) for k in sinks]
+    torch_grads = torch.autograd.grad(
+        [expected[k] for k in sinks],
+        tensors,
+        grad_outputs=[torch_const(w) for w in weights],
+        allow_unused=True,
+        materialize_grads=True,
+    )
+    tg_grads = tg.grad([actual[k] for k in sinks], values, grad_outputs=weights, materialize_grads=True)
+    for k, w in zip(sinks, weights):  # backward once per sink: .grad accumulates the sum
+        actual[k].backward(w)
+    for i, (v, g, e) in enumerate(zip(values, tg_grads, torch_grads)):
+        assert_agree(g, e, f"grad(): gradient of input {i}")
+        assert_agree(v.grad, e, f"backward: accumulated gradient of input {i}")
