@@ -89,7 +89,10 @@ class Neuron(Module):
         return self.activation not in ("linear", "identity")
 
     def forward(self, x: Any) -> Value:
-        inputs = _as_inputs(x, len(self.w), f"Neuron({len(self.w)})")
+        return self.fire(_as_inputs(x, len(self.w), f"Neuron({len(self.w)})"))
+
+    def fire(self, inputs: list[Any]) -> Value:
+        """out = f(b + Σᵢ wᵢxᵢ) for inputs already checked (nin floats or scalar Values)."""
         return self._f(weighted_sum(self.w, inputs, self.b))
 
     def extra_repr(self) -> str:
@@ -133,7 +136,7 @@ class Layer(Module):
 
     def forward(self, x: Any) -> Value | list[Value]:
         inputs = _as_inputs(x, len(self.neurons[0].w), f"Layer({len(self.neurons[0].w)}, {len(self.neurons)})")
-        outs = [neuron(inputs) for neuron in self.neurons]
+        outs = [neuron.fire(inputs) for neuron in self.neurons]
         return outs[0] if len(outs) == 1 else outs
 
     def __repr__(self) -> str:
