@@ -46,7 +46,7 @@ def to_numpy(x: Any) -> np.ndarray:
     if isinstance(x, Value):
         return np.asarray(x.data, dtype=np.float64)
     if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+        return x.detach().numpy(force=True)  # force: torch returns lazy "ZeroTensor"s for some zero gradients
     return np.asarray(x, dtype=np.float64)
 
 

@@ -24,6 +24,7 @@ from oracle_helpers import (  # noqa: E402
     assert_agree,
     broadcastable_shapes,
     check_against_torch,
+    check_second_order,
     cotangent_like,
     float_arrays,
     shapes,
@@ -757,3 +758,122 @@ def test_random_expression_graph(graph):
     for i, (v, g, e) in enumerate(zip(values, tg_grads, torch_grads)):
         assert_agree(g, e, f"grad(): gradient of input {i}")
         assert_agree(v.grad, e, f"backward: accumulated gradient of input {i}")
+
+
+# ====================================================================== second and higher derivatives
+# name → (tinygrad_edu function, torch function, input strategy given a shape, highest order to compare)
+HIGHER_ORDER_UNARY = {
+    "exp": (lambda x: x.exp(), torch.exp, lambda s: float_arrays(s, -3, 3), 3),
+    "log": (lambda x: x.log(), torch.log, lambda s: float_arrays(s, 0.2, 4), 3),
+    "sqrt": (lambda x: x.sqrt(), torch.sqrt, lambda s: float_arrays(s, 0.2, 4), 3),
+    "tanh": (lambda x: x.tanh(), torch.tanh, lambda s: float_arrays(s, -4, 4), 3),
+    "sigmoid": (lambda x: x.sigmoid(), torch.sigmoid, lambda s: float_arrays(s, -6, 6), 3),
+    "neg": (lambda x: -x, lambda t: -t, float_arrays, 2),
+    "abs": (lambda x: abs(x), torch.abs, arrays_maybe_tied, 2),
+    "relu": (lambda x: x.relu(), torch.relu, arrays_maybe_tied, 2),
+    "leaky_relu": (lambda x: x.leaky_relu(0.2), lambda t: torch.nn.functional.leaky_relu(t, 0.2), arrays_maybe_tied, 2),
+    "step": (lambda x: x.step() * x, lambda t: (t >= 0).to(torch.float64) * t, arrays_maybe_tied, 2),
+    "clip": (lambda x: x.clip(-1.0, 1.0) * x, lambda t: torch.clamp(t, -1.0, 1.0) * t, arrays_maybe_tied, 2),
+    "x ** 3": (lambda x: x**3, lambda t: t**3, float_arrays, 3),
+    "x ** 2.5": (lambda x: x**2.5, lambda t: t**2.5, lambda s: float_arrays(s, 0.2, 3), 3),
+    "x ** -1.5": (lambda x: x**-1.5, lambda t: t**-1.5, lambda s: float_arrays(s, 0.2, 3), 3),
+    "2 ** x": (lambda x: 2.0**x, lambda t: 2.0**t, float_arrays, 3),
+}
+
+
+@pytest.mark.parametrize("name", list(HIGHER_ORDER_UNARY))
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_higher_derivatives_elementwise(name, data):
+    """∂ᵏ/∂xᵏ along random directions, up to the third order for the smooth functions."""
+    tg_fn, torch_fn, inputs, order = HIGHER_ORDER_UNARY[name]
+    x = data.draw(inputs(data.draw(shapes(max_dims=3), label="shape")), label="x")
+    check_second_order(tg_fn, torch_fn, [x], order=order)
+
+
+SECOND_ORDER_BINARY = {
+    "+": (lambda a, b: (a + b) * a, _plain_pair),
+    "-": (lambda a, b: (a - b) * b, _plain_pair),
+    "*": (lambda a, b: a * b * a, _plain_pair),
+    "/": (lambda a, b: a / b, _div_inputs),
+    "**": (lambda a, b: a**b, _pow_inputs),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER_BINARY))
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_second_derivatives_binary_broadcasting(name, data):
+    """Mixed second derivatives ∂²/∂a∂b of broadcasting operations (the same code runs in both libraries)."""
+    fn, inputs = SECOND_ORDER_BINARY[name]
+    shape_a, shape_b = data.draw(broadcastable_shapes(2, max_dims=3), label="shapes")
+    a, b = data.draw(inputs(shape_a, shape_b), label="inputs")
+    check_second_order(fn, fn, [a, b], order=3 if name in ("*", "/", "**") else 2)
+
+
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_second_derivatives_maximum_minimum_where(data):
+    shape_a, shape_b = data.draw(broadcastable_shapes(2, max_dims=3), label="shapes")
+    a, b = data.draw(_tied_pair(shape_a, shape_b), label="inputs")
+    mask = data.draw(hnp.arrays(bool, shape_b), label="condition")
+    check_second_order(lambda x, y: tg.maximum(x * x, y) * y, lambda x, y: torch.maximum(x * x, y) * y, [a, b])
+    check_second_order(lambda x, y: tg.minimum(x, y * y) * x, lambda x, y: torch.minimum(x, y * y) * x, [a, b])
+    check_second_order(
+        lambda x, y: tg.where(mask, x * y, y * y), lambda x, y: torch.where(torch.as_tensor(mask), x * y, y * y), [a, b]
+    )
+
+
+@pytest.mark.parametrize("name", list(REDUCTIONS))
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_second_derivatives_reductions(name, data):
+    """Second derivatives through each reduction's backward rule: the reduction's result is squared (and for
+    logsumexp used as is, since it is curved itself) so its gradient depends on x."""
+    method, torch_fn, inputs = REDUCTIONS[name]
+    shape = data.draw(shapes(max_dims=3), label="shape")
+    x = data.draw(inputs(shape), label="x")
+    axis = data.draw(axis_arguments(len(shape)), label="axis")
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    check_second_order(
+        lambda v: getattr(v, method)(axis=axis, keepdims=keepdims) ** 2 * 0.5 + getattr(v.tanh(), method)(axis=axis),
+        lambda t: torch_fn(t, torch_dims(axis, t.ndim), keepdims) ** 2 * 0.5 + torch_fn(
+            t.tanh(), torch_dims(axis, t.ndim), False
+        ),
+        [x],
+        order=3,
+    )
+
+
+@pytest.mark.parametrize("name", list(SOFTMAX_FAMILY))
+@FEW_EXAMPLES
+@given(data=st.data())
+def test_higher_derivatives_softmax_family(name, data):
+    tg_fn, torch_fn = SOFTMAX_FAMILY[name]
+    shape = data.draw(shapes(min_dims=1, max_dims=3), label="shape")
+    x = data.draw(float_arrays(shape, -5, 5), label="x")
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    check_second_order(lambda v: tg_fn(v, axis), lambda t: torch_fn(t, axis), [x], order=3)
+
+
+MOVEMENT = {
+    "reshape": (lambda v: v.reshape(-1), lambda t: t.reshape(-1)),
+    "transpose": (lambda v: v.transpose(0, -1), lambda t: t.transpose(0, -1)),
+    "T": (lambda v: v.T, lambda t: t.permute(tuple(reversed(range(t.ndim))))),
+    "flatten": (lambda v: v.flatten(1), lambda t: torch.flatten(t, 1)),
+    "basic slice": (lambda v: v[1:, ::2], lambda t: t[1:, ::2]),
+    "integer array": (lambda v: v[[0, 0, -1, 1]], lambda t: t[[0, 0, -1, 1]]),
+    "boolean mask": (lambda v: v[np.asarray(v.data) > 0], lambda t: t[t.detach() > 0]),
+    "concat": (lambda v: tg.concat([v, v * v], axis=1), lambda t: torch.cat([t, t * t], dim=1)),
+    "stack": (lambda v: tg.stack([v, v.exp()], axis=-1), lambda t: torch.stack([t, t.exp()], dim=-1)),
+}
+
+
+@pytest.mark.parametrize("name", list(MOVEMENT))
+@FEW_EXAMPLES
+@given(x=hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4).flatmap(float_arrays))
+def test_higher_derivatives_through_movement(name, x):
+    """Movement ops are linear; squaring and tanh around them make their backward rules (reshape back,
+    scatter-add, slice) part of a curved function, differentiated three times."""
+    tg_fn, torch_fn = MOVEMENT[name]
+    check_second_order(lambda v: tg_fn(v.tanh()) ** 2, lambda t: torch_fn(t.tanh()) ** 2, [x], order=3)
