@@ -8,6 +8,8 @@
 viz only reads graphs: it never changes a Value, its label or its gradient.
 """
 
+from tinygrad_edu.viz.chain import Derivation, chain_rule
+from tinygrad_edu.viz.explain import explain
 from tinygrad_edu.viz.graph import draw_graph
 from tinygrad_edu.viz.html import backward_html, save_backward_html, save_backward_svgs
 from tinygrad_edu.viz.naming import display_names
@@ -16,13 +18,16 @@ from tinygrad_edu.viz.steps import BackwardStep, Incoming, backward_steps
 
 __all__ = [
     "BackwardStep",
+    "Derivation",
     "GraphDrawing",
     "GraphvizNotFound",
     "Incoming",
     "backward_html",
     "backward_steps",
+    "chain_rule",
     "display_names",
     "draw_graph",
+    "explain",
     "save",
     "save_backward_html",
     "save_backward_svgs",
