@@ -305,20 +305,22 @@ def test_no_grad_nests_with_enable_grad_and_restores_after_errors():
     assert tg.is_grad_enabled()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mode.py: _SetGradMode.__call__ builds type(self)(self.enabled), but no_grad() takes no argument",
-)
 def test_no_grad_as_a_decorator():
     @no_grad()
     def update(p):
         p.data = (p - 0.1 * p.grad).data
         return p * 1.0
 
+    @tg.enable_grad()
+    def recorded(p):
+        return p * 1.0
+
     p = Value(1.0)
     (p * p).backward()
     out = update(p)
     assert p.data == pytest.approx(0.8) and not out.requires_grad and tg.is_grad_enabled()
+    with no_grad():
+        assert recorded(p).requires_grad and not tg.is_grad_enabled()
 
 
 def test_detach_cuts_the_graph():
