@@ -161,6 +161,8 @@ def test_bad_indices():
 def test_other_bad_arguments():
     with pytest.raises(ValueError, match="give min, max or both"):
         Value(1.0).clip()
+    with pytest.raises(TypeError, match="clip: min and max must be numbers"):
+        Value(1.0).clip("a", 2.0)
     with pytest.raises(TypeError, match="dim0 and dim1"):
         Value(np.ones((2, 2))).transpose(1)
 

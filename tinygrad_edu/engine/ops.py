@@ -152,8 +152,11 @@ def clip(x: Any, min: float | None = None, max: float | None = None) -> Value:  
     """Clamp x into [min, max] (either bound may be None, not both)."""
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
-    lo = None if min is None else float(min)
-    hi = None if max is None else float(max)
+    try:
+        lo = None if min is None else float(min)
+        hi = None if max is None else float(max)
+    except (TypeError, ValueError):
+        raise TypeError(f"clip: min and max must be numbers or None, got {min!r} and {max!r}") from None
     return apply(Clip, x, min=lo, max=hi)
 
 
