@@ -127,6 +127,14 @@ def test_unlabelled_graphs_use_automatic_names():
     assert f"= {lecture_number(expected)}\n" in text
 
 
+def test_float32_scalars_and_array_constants():
+    x = Value(np.array(0.5, dtype=np.float32), label="x")
+    root = (x * np.array(2.0, dtype=np.float32)).tanh()  # the constant 2 is a 0-d array
+    root.backward()
+    assert math.isclose(chain_rule(root, x).value, float(x.grad), rel_tol=1e-6)
+    assert "∂(x*2)/∂x = 2" in explain(root, x)
+
+
 def test_trivial_and_wrong_requests():
     x = Value(1.5, label="x")
     assert "∂x/∂x = 1" in explain(x, x)

@@ -175,7 +175,7 @@ def _collapse(
         derivative = {start: 1.0}  # ∂node/∂start along the unnamed stretch
         routes = {start: 1}
         came_from: dict[Value, Value] = {}
-        frontier = {u for u in users.get(start, [])}
+        frontier = set(users.get(start, ()))
         seen = set(frontier)
         while frontier:  # collect the stretch, then walk it in topological order
             nxt = set()
@@ -187,7 +187,8 @@ def _collapse(
                             nxt.add(u)
             frontier = nxt
         for node in sorted(seen, key=position.__getitem__):
-            reached = [p for p in dict.fromkeys(node.parents) if isinstance(p, Value) and p in derivative]
+            inputs = dict.fromkeys(p for p in node.parents if isinstance(p, Value))  # constants may be arrays
+            reached = [p for p in inputs if p in derivative]
             derivative[node] = sum(derivative[p] * local_derivative_wrt(node, p) for p in reached)
             routes[node] = sum(routes[p] for p in reached)
             if len(reached) == 1:

@@ -1,6 +1,6 @@
 """``explain(root, wrt)``: the chain rule behind ∂root/∂wrt, written out with numbers, as the lecture does.
 
-For the lecture's worked example, ``print(explain(E_total, w5))`` begins::
+For the lecture's worked example, ``print(explain(E_total, w5))`` derives::
 
     ∂E_total/∂w5 = ∂E_total/∂out_o1 × ∂out_o1/∂net_o1 × ∂net_o1/∂w5
                  = 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041

@@ -18,7 +18,7 @@ import graphviz
 
 from tinygrad_edu.engine import Value, topological_order
 from tinygrad_edu.viz.clusters import Cluster, module_clusters
-from tinygrad_edu.viz.local import local_derivative
+from tinygrad_edu.viz.local import is_atomic, local_derivative
 from tinygrad_edu.viz.naming import constant_name, display_names
 from tinygrad_edu.viz.numbers import describe_data, describe_shape, short_number
 from tinygrad_edu.viz.render import GraphDrawing
@@ -65,6 +65,7 @@ def draw_graph(
       labelled cluster (see :mod:`tinygrad_edu.viz.clusters` for which nodes belong to which).
     - ``grads``: gradients to show instead of ``.grad`` (a Value missing from it shows "–"); the
       backward step-through uses this with ``focus``, the Value being processed, filled yellow.
+    - ``title``: a caption above the drawing.
 
     Save with :func:`tinygrad_edu.viz.save` (``.svg``, ``.png``, ``.pdf``, ``.dot``) or ``.render()``.
     """
@@ -152,7 +153,7 @@ def draw_graph(
                 if edge_derivatives and parent.size == 1 and node.size == 1:
                     style["label"] = short_number(local_derivative(node, position), digits)
                     style["fontcolor"] = DERIVATIVE_COLOR
-                    style["tooltip"] = f"∂({names[node]})/∂({names[parent]})"
+                    style["tooltip"] = f"∂{_bracketed(names[node])}/∂{_bracketed(names[parent])}"
                 edges.append((ids[parent], op_id, style))
             else:
                 const_id = f"c{i}_{position}"
@@ -178,6 +179,10 @@ def _grad_lookup(grads: Mapping[Value, Any] | None) -> Callable[[Value], Any]:
     if grads is not None:
         return lambda node: grads.get(node)
     return lambda node: node.grad if node.has_grad else None
+
+
+def _bracketed(name: str) -> str:
+    return name if is_atomic(name) else f"({name})"
 
 
 def _path_edge(on_path: bool) -> dict[str, str]:
