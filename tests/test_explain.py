@@ -127,6 +127,22 @@ def test_unlabelled_graphs_use_automatic_names():
     assert f"= {lecture_number(expected)}\n" in text
 
 
+def test_only_sums_are_folded_not_factors_that_happen_to_be_one():
+    x = Value(0.5, label="x")
+    a = x * 2.0
+    b = a.relu()  # on: derivative 1, but only at these values
+    c = b * 1.0  # a product by 1
+    root = c + 0.5  # a sum: hands c its gradient unchanged
+    for v, name in [(a, "a"), (b, "b"), (c, "c"), (root, "root")]:
+        v.label = name
+    derivation = chain_rule(root, x)
+    assert [(s.label, t.label) for s, t in derivation.folded] == [("c", "root")]
+    assert [s.label for s in derivation.stops] == ["x", "a", "b", "root"]
+    text = explain(root, x)
+    assert "∂root/∂x = ∂root/∂b × ∂b/∂a × ∂a/∂x\n" in text
+    assert "c passes the gradient on unchanged (∂root/∂c = 1)" in text
+
+
 def test_float32_scalars_and_array_constants():
     x = Value(np.array(0.5, dtype=np.float32), label="x")
     root = (x * np.array(2.0, dtype=np.float32)).tanh()  # the constant 2 is a 0-d array

@@ -30,7 +30,7 @@ from math import prod
 from typing import Any
 
 from tinygrad_edu.engine import Value
-from tinygrad_edu.viz.local import local_derivative_wrt, local_formula
+from tinygrad_edu.viz.local import local_derivative_wrt, local_formula, passes_unchanged
 from tinygrad_edu.viz.naming import constant_name, display_names
 from tinygrad_edu.viz.traverse import downstream_of, forward_order
 
@@ -49,6 +49,7 @@ class Factor:
     through: tuple[Value, ...] = ()  # a single chain's inner nodes, top to bottom
     steps: tuple[float, ...] = ()  # its local derivatives, top to bottom (len(through) + 1)
     formula: tuple[str, ...] | None = None  # the local derivatives as formulas, 1s left out; None: unknown
+    unchanged: bool = False  # every step is a sum, which hands the gradient on unchanged
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def chain_rule(root: Value, wrt: Value, *, stops: str = "auto", max_paths: int =
     order = forward_order(root)
     if wrt not in set(order):
         raise ValueError(f"explain: {_name_of(root)} does not depend on {_name_of(wrt)} (no path between them)")
-    region = [n for n in order if n in downstream_of(wrt, order)]
+    on_paths = downstream_of(wrt, order)
+    region = [n for n in order if n in on_paths]
     for node in region:
         if node.size != 1:
             raise ValueError(
@@ -123,7 +125,8 @@ def chain_rule(root: Value, wrt: Value, *, stops: str = "auto", max_paths: int =
 
     factors = _collapse(stop_list, region, inside, position, names)
     folded = _fold(stop_list, factors, wrt, root, position)
-    stop_list = [s for s in stop_list if s not in {f for f, _ in folded}]
+    folded_stops = {stop for stop, _ in folded}
+    stop_list = [s for s in stop_list if s not in folded_stops]
     gradient = _gradients(stop_list, factors, root)
     segments = _segments(stop_list, factors, wrt, root, max_paths)
     return Derivation(
@@ -209,7 +212,8 @@ def _factor(start: Value, stop: Value, value: float, routes: int, came_from: dic
     steps = tuple(local_derivative_wrt(upper, lower) for upper, lower in zip(chain, chain[1:]))
     formulas = [local_formula(upper, lower, name) for upper, lower in zip(chain, chain[1:])]
     formula = None if None in formulas else tuple(f for f in formulas if f != "1")
-    return Factor(stop, start, value, 1, tuple(chain[1:-1]), steps, formula)
+    unchanged = all(passes_unchanged(upper, lower) for upper, lower in zip(chain, chain[1:]))
+    return Factor(stop, start, value, 1, tuple(chain[1:-1]), steps, formula, unchanged)
 
 
 # ----------------------------------------------------------------------------- 2. folding sums
@@ -224,7 +228,7 @@ def _fold(
         if stop is wrt or stop is root or len(factors[stop]) != 1:
             continue
         ((target, upper),) = factors[stop].items()
-        if upper.formula != ():  # not a pure pass-through (a product that happens to be 1 is not folded)
+        if not upper.unchanged:  # a product or a ReLU that happens to be 1 here is not folded
             continue
         for lower_stop in stop_list:
             lower = factors.get(lower_stop, {}).pop(stop, None)
@@ -253,6 +257,7 @@ def _join(upper: Factor, middle: Value, lower: Factor) -> Factor:
         upper.through + (middle,) + lower.through,
         upper.steps + lower.steps,
         formula,
+        upper.unchanged and lower.unchanged,
     )
 
 

@@ -44,6 +44,14 @@ def local_derivative_wrt(node: Value, parent: Value) -> float:
     return sum(local_derivative(node, i) for i, p in enumerate(node.parents) if p is parent)
 
 
+def passes_unchanged(node: Value, parent: Value) -> bool:
+    """True when ``node`` hands ``parent`` its gradient unchanged whatever the values: a sum (``+``, or
+    the left side of ``-``) that uses ``parent`` once. (A ReLU that is on also has derivative 1, but only
+    at these values.)"""
+    positions = [i for i, p in enumerate(node.parents) if p is parent]
+    return len(positions) == 1 and (node.op.name == "+" or node.op.name == "-" and positions[0] == 0)
+
+
 def local_formula(node: Value, parent: Value, name: Callable[[Any], str]) -> str | None:
     """∂node/∂parent as a formula in the operands' names, or None when there is no short one.
 
