@@ -139,7 +139,7 @@ def test_only_sums_are_folded_not_factors_that_happen_to_be_one():
     assert [(s.label, t.label) for s, t in derivation.folded] == [("c", "root")]
     assert [s.label for s in derivation.stops] == ["x", "a", "b", "root"]
     text = explain(root, x)
-    assert "∂root/∂x = ∂root/∂b × ∂b/∂a × ∂a/∂x\n" in text
+    assert "∂root/∂x = ∂root/∂b × ∂b/∂a × ∂a/∂x = 1 × 1 × 2 = 2\n" in text
     assert "c passes the gradient on unchanged (∂root/∂c = 1)" in text
 
 
