@@ -4,8 +4,11 @@ numbered."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -149,3 +152,48 @@ def test_numbered_svg_series(example, tmp_path):
 def test_too_many_steps_is_refused_with_a_way_out(example):
     with pytest.raises(ValueError, match="max_steps=37"):
         backward_html(example.total_error, max_steps=10)
+
+
+# a minimal stand-in for the browser's DOM: just what the page's script touches
+DOM_STUB = """
+function element(extra) {
+  return Object.assign({hidden: false, className: "", textContent: "", value: "0", on: {},
+    addEventListener(type, f) { this.on[type] = f; }, getAttribute(name) { return this[name]; }}, extra);
+}
+const frames = CAPTIONS.map(c => element({"data-caption": c}));
+const items = CAPTIONS.map(() => element({}));
+const ids = {};
+["counter", "caption", "slider", "first", "previous", "next", "last"].forEach(id => ids[id] = element({}));
+let onKey;
+global.document = {
+  querySelectorAll: selector => selector === ".frame" ? frames : items,
+  getElementById: id => ids[id],
+  addEventListener: (type, f) => { onKey = f; },
+};
+const seen = [];
+const shown = () => seen.push([frames.findIndex(f => !f.hidden), frames.filter(f => !f.hidden).length,
+                               ids.caption.textContent, ids.counter.textContent]);
+const key = k => onKey({key: k, target: null, preventDefault() {}});
+"""
+
+ACTIONS = """
+shown(); ids.next.on.click(); shown(); key("ArrowRight"); shown(); key("ArrowLeft"); shown();
+key("End"); shown(); key("ArrowRight"); shown(); ids.previous.on.click(); shown(); key("Home"); shown();
+ids.last.on.click(); shown(); ids.first.on.click(); shown(); key("ArrowLeft"); shown();
+console.log(JSON.stringify(seen));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the page's script")
+def test_buttons_and_arrow_keys_step_through_the_frames(tmp_path):
+    x = Value(0.5, label="x")
+    page = backward_html((x * x).tanh())  # three steps
+    captions = re.findall(r'<div class="frame" data-caption="([^"]*)"', page)
+    script = re.search(r"<script>\n(.*?)\n</script>", page, re.S).group(1)
+    program = tmp_path / "page.js"
+    program.write_text(f"const CAPTIONS = {json.dumps(captions)};\n{DOM_STUB}\n{script}\n{ACTIONS}")
+    result = subprocess.run(["node", str(program)], capture_output=True, text=True, timeout=30, check=True)
+    visible = [index for index, count, _, _ in json.loads(result.stdout)]
+    assert visible == [0, 1, 2, 1, 2, 2, 1, 0, 2, 0, 0]  # next, →, ←, End, → (stays), previous, Home, last, first
+    for index, count, caption, counter in json.loads(result.stdout):
+        assert count == 1 and caption == captions[index] and counter == f"Step {index + 1} of 3"
