@@ -38,7 +38,9 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
         node = stack[-1]
         if node not in entered:
             entered.add(node)
-            for parent in node._parents:
+            if node._a is None:  # a leaf
+                continue
+            for parent in (node._a, node._b) if node._more is None else node.parents:
                 if type(parent) is Value and parent.requires_grad and parent not in entered:
                     stack.append(parent)
         else:
@@ -80,19 +82,28 @@ def _propagate(
         op = node._op
         if op is None:
             continue
-        parents = node._parents
+        attrs = node._attrs
+        rules = op.vjp
+        a, b = node._a, node._b
+        if b is None:
+            parents: tuple[Any, ...] = (a,)
+            inputs = (a._data if type(a) is Value else a,)
+        elif node._more is None:
+            parents = (a, b)
+            inputs = (a._data if type(a) is Value else a, b._data if type(b) is Value else b)
+        else:
+            parents = node.parents
+            inputs = tuple([p._data if type(p) is Value else p for p in parents])
         if create_graph:
             inputs, y = parents, node
         else:
-            inputs = [p._data if type(p) is Value else p for p in parents]
             y = node._data
-        attrs = node._attrs
-        rules = op.vjp
         for i, parent in enumerate(parents):
             if type(parent) is Value and parent.requires_grad:
                 contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
-                if parent._op is None and accumulate and _may_be_shared(contribution, g):
-                    contribution = contribution.copy()  # a leaf's .grad must own its array
+                if parent._op is None and accumulate and type(contribution) is np.ndarray:
+                    if _may_be_shared(contribution, g):
+                        contribution = contribution.copy()  # a leaf's .grad must own its array
                 previous = pending.get(parent)
                 pending[parent] = contribution if previous is None else previous + contribution
     return found

@@ -41,7 +41,7 @@ class _SetGradMode:
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)(self.enabled):
+            with _SetGradMode(self.enabled):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -1,12 +1,14 @@
 """``Value``: a number or an n-d array that remembers how it was computed.
 
 Every arithmetic operation on Values returns a new Value whose ``_op`` names the primitive operation
-(see :mod:`tinygrad_edu.engine.ops`) and whose ``_parents`` are its inputs. That record *is* the
+(see :mod:`tinygrad_edu.engine.ops`) and whose ``parents`` are its inputs. That record *is* the
 computation graph; :meth:`Value.backward` walks it in reverse to apply the chain rule.
 
-Nodes are kept light on purpose: ``__slots__``, a tuple of parents, a reference to the operation class
-and no closures. A node refers only to its inputs, never to its outputs, so a graph holds no reference
-cycles and is freed by reference counting the moment its output is dropped.
+Nodes are kept light on purpose: ``__slots__``, the first two inputs in slots of their own (a third and
+further inputs, rare, in a tuple), a reference to the operation class and no closures. Every tuple less
+per node is an object less for Python's cycle collector to walk while a big graph is built. A node
+refers only to its inputs, never to its outputs, so a graph holds no reference cycles and is freed by
+reference counting the moment its output is dropped.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class Value:
     training steps. ``.grad`` reads as zeros of ``data``'s shape until a backward reaches the Value.
     """
 
-    __slots__ = ("_data", "_grad", "_op", "_parents", "_attrs", "label", "requires_grad", "__weakref__")
+    __slots__ = ("_data", "_grad", "_op", "_a", "_b", "_more", "_attrs", "label", "requires_grad", "__weakref__")
 
     # numpy must hand ``array + value`` over to Value.__radd__ instead of looping over the array
     __array_ufunc__ = None
@@ -44,7 +46,9 @@ class Value:
         self._data = to_data(data, dtype)
         self._grad: Any = None
         self._op: Any = None
-        self._parents: tuple[Any, ...] = ()
+        self._a: Any = None  # first input (None for a leaf)
+        self._b: Any = None  # second input (None for one-input operations)
+        self._more: tuple[Any, ...] | None = None  # third and further inputs
         self._attrs: dict[str, Any] | None = None
         self.label = label
         self.requires_grad = bool(requires_grad)
@@ -115,7 +119,13 @@ class Value:
     @property
     def parents(self) -> tuple[Any, ...]:
         """The operation's inputs: Values, or constants (numbers, arrays) used as they were."""
-        return self._parents
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._a,)
+        if self._more is None:
+            return (self._a, self._b)
+        return (self._a, self._b, *self._more)
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -353,7 +363,7 @@ def _leaf(data: Any, requires_grad: bool = True, label: str = "") -> Value:
     node._data = data
     node._grad = None
     node._op = None
-    node._parents = ()
+    node._a = node._b = node._more = None
     node._attrs = None
     node.label = label
     node.requires_grad = requires_grad
@@ -387,7 +397,11 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
     except ValueError as err:
         raise _explain(op, datas, err) from None
     tracked = GRAD_MODE.enabled and any(isinstance(a, Value) and a.requires_grad for a in inputs)
-    return _node(as_data(out), op, inputs, attrs or None, tracked)
+    node = _node(as_data(out), op, inputs[0], inputs[1] if len(inputs) > 1 else None, tracked)
+    if tracked:
+        node._more = inputs[2:] or None
+        node._attrs = attrs or None
+    return node
 
 
 def apply_unary(op: Any, x: Value) -> Value:
@@ -395,7 +409,7 @@ def apply_unary(op: Any, x: Value) -> Value:
     out = op.forward(x._data)
     if type(out) is not float:
         out = as_data(out)
-    return _node(out, op, (x,), None, x.requires_grad and GRAD_MODE.enabled)
+    return _node(out, op, x, None, x.requires_grad and GRAD_MODE.enabled)
 
 
 def apply_binary(op: Any, a: Any, b: Any) -> Value:
@@ -417,24 +431,24 @@ def apply_binary(op: Any, a: Any, b: Any) -> Value:
         raise _explain(op, [a_data, b_data], err) from None
     if type(out) is not float:
         out = as_data(out)
-    return _node(out, op, (a, b), None, tracked and GRAD_MODE.enabled)
+    return _node(out, op, a, b, tracked and GRAD_MODE.enabled)
 
 
-def _node(data: Any, op: Any, inputs: tuple[Any, ...], attrs: dict[str, Any] | None, tracked: bool) -> Value:
+def _node(data: Any, op: Any, a: Any, b: Any, tracked: bool) -> Value:
     """A new Value; it remembers op and inputs only when it is ``tracked`` (part of a graph)."""
     node = Value.__new__(Value)
     node._data = data
     node._grad = None
+    node._more = None
+    node._attrs = None
     node.label = ""
     if tracked:
         node._op = op
-        node._parents = inputs
-        node._attrs = attrs
+        node._a = a
+        node._b = b
         node.requires_grad = True
     else:
-        node._op = None
-        node._parents = ()
-        node._attrs = None
+        node._op = node._a = node._b = None
         node.requires_grad = False
     return node
 
