@@ -19,6 +19,7 @@ from tinygrad_edu import Value, worked_example
 from tinygrad_edu.engine import topological_order
 from tinygrad_edu.viz import backward_html, backward_steps, save_backward_html, save_backward_svgs
 from tinygrad_edu.viz.graph import FOCUS_FILL
+from tinygrad_edu.viz.html import backward_frames
 from tinygrad_edu.viz.traverse import forward_order
 
 
@@ -139,6 +140,18 @@ def test_frames_hidden_except_the_first(example):
     frames = re.findall(r'<div class="frame"[^>]*>', page)
     assert len(frames) == len(list(backward_steps(root))) == 10
     assert "hidden" not in frames[0] and all("hidden" in f for f in frames[1:])
+
+
+def test_frames_keep_one_layout(example):
+    frames = backward_frames(example.total_error)
+
+    def positions(drawing):
+        lines = drawing.pipe(format="plain", encoding="utf-8").splitlines()
+        return {f[1]: (float(f[2]), float(f[3])) for f in (line.split() for line in lines) if f[0] == "node"}
+
+    first, middle, last = (positions(frames[k][1]) for k in (0, 18, -1))
+    for other in (middle, last):
+        assert max(math.dist(first[node], other[node]) for node in first) < 0.25  # inches: nodes stay put
 
 
 def test_numbered_svg_series(example, tmp_path):

@@ -27,6 +27,7 @@ from tinygrad_edu.viz.traverse import downstream_of, forward_order
 NO_GRAD = "\N{EN DASH}"
 OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "**": "^", "sigmoid": "σ", "neg": "−x"}
 RANKDIRS = ("LR", "RL", "TB", "BT")
+CHARACTER_WIDTH = 6.5  # points per character of Helvetica at 11 points, a little generous
 
 PATH_COLOR = "#d9480f"  # highlighted paths to the root
 PATH_FILL = "#fff4e6"
@@ -106,7 +107,10 @@ def draw_graph(
         if show_grad:
             grad = grad_of(node)
             text = NO_GRAD if grad is None else describe_data(grad, digits, max_numbers)
-            cells.append(f"<TD>grad {html.escape(text)}</TD>")
+            # the frames of a step-through keep one layout: a scalar's grad cell fits its widest number
+            fixed = grads is not None and node.size == 1
+            width = f' WIDTH="{_grad_cell_width(digits)}"' if fixed else ""
+            cells.append(f"<TD{width}>grad {html.escape(text)}</TD>")
         if node is focus:
             table = f'BORDER="3" COLOR="{FOCUS_COLOR}" BGCOLOR="{FOCUS_FILL}"'
         elif node in on_path:
@@ -172,6 +176,11 @@ def draw_graph(
     for tail, head, attrs in edges:
         graph.edge(tail, head, **attrs)
     return graph
+
+
+def _grad_cell_width(digits: int) -> int:
+    """Points for ``grad -1.234e-05`` at ``digits`` significant digits: the widest a scalar's grad gets."""
+    return round(CHARACTER_WIDTH * (len("grad ") + digits + len("-.e-05")))
 
 
 def _grad_lookup(grads: Mapping[Value, Any] | None) -> Callable[[Value], Any]:
