@@ -2,11 +2,10 @@
 
 One frame per backward step, in the order backward visits the nodes. Each frame is the graph drawn by
 ``dot`` with the gradients known so far; the node being processed is filled yellow and the edges its
-gradient arrives along are drawn thick; gradient cells keep a fixed width, so nodes stay put from frame to
-frame. The page is one self-contained file: the SVG frames are inline,
-the script is plain JavaScript in the page, nothing is fetched from the network. Keys: → / ← (or the
-buttons) step, Home / End jump to the first / last step.
-"""
+gradient arrives along are drawn thick; gradient cells keep a fixed width, so nodes stay put from frame
+to frame. The page is one self-contained file: the SVG frames are inline, the script is plain
+JavaScript in the page, nothing is fetched from the network. Keys: → / ← (or the buttons) step,
+Home / End jump to the first / last step."""
 
 from __future__ import annotations
 
