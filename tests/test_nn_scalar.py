@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Value, grad, gradcheck, gradgradcheck, nn, worked_example
+from tinygrad_edu.engine.functions import weighted_sum
+from tinygrad_edu.engine.ops import WeightedSum
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.nn.weighted_sum import WeightedSum, weighted_sum
 
 
 # ---------------------------------------------------------------------------------------- micrograd's API

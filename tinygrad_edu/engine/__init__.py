@@ -22,6 +22,7 @@ from tinygrad_edu.engine.functions import (
     stack,
     step,
     tanh,
+    weighted_sum,
     where,
 )
 from tinygrad_edu.engine.gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
@@ -60,5 +61,6 @@ __all__ = [
     "step",
     "tanh",
     "topological_order",
+    "weighted_sum",
     "where",
 ]

@@ -98,9 +98,15 @@ def _propagate(
             inputs, y = parents, node
         else:
             y = node._data
+        all_grads = None
         for i, parent in enumerate(parents):
             if type(parent) is Value and parent.requires_grad:
-                contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
+                if op.vjp_all is None:
+                    contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
+                else:
+                    if all_grads is None:
+                        all_grads = op.vjp_all(g, y, *inputs, **attrs) if attrs else op.vjp_all(g, y, *inputs)
+                    contribution = all_grads[i]
                 if parent._op is None and accumulate and type(contribution) is np.ndarray:
                     if _may_be_shared(contribution, g):
                         contribution = contribution.copy()  # a leaf's .grad must own its array

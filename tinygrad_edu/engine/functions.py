@@ -154,3 +154,10 @@ def nll_loss(log_probs: Value, targets: Any, reduction: str = "mean") -> Value:
     if t.size and (t.min() < 0 or t.max() >= n_classes):
         raise ValueError(f"nll_loss: targets must lie in [0, {n_classes}), got values from {t.min()} to {t.max()}")
     return apply(ops.NLLLoss, log_probs, targets=t.astype(np.intp), reduction=reduction)
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Value) -> Value:
+    """b + Σᵢ wᵢxᵢ over scalar Values as one node (a scalar neuron's net input)."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    return apply(ops.WeightedSum, bias, *weights, *inputs)

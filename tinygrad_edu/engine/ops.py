@@ -36,15 +36,27 @@ from tinygrad_edu.engine.value import Value, apply
 
 
 class Op:
-    """Base class of the primitive operations (never instantiated: a node refers to the class)."""
+    """Base class of the primitive operations (never instantiated: a node refers to the class).
+
+    ``vjp[i]`` is the rule for input i. An operation with many inputs may instead give ``vjp_all``,
+    one function returning every input's gradient at once (one call instead of one per input).
+    """
 
     name: str = "op"
-    vjp: tuple[Callable[..., Any], ...] = ()
+    vjp: Any = ()
+    vjp_all: Callable[..., tuple[Any, ...]] | None = None
 
     @staticmethod
     def forward(*inputs: Any) -> Any:
         raise NotImplementedError
 
+
+
+def input_grad(op: type[Op], i: int, g: Any, y: Any, inputs: tuple[Any, ...], attrs: dict | None = None) -> Any:
+    """∂E/∂inputs[i] = g · ∂y/∂inputs[i] by the operation's own rule (with g = 1: the local derivative)."""
+    if op.vjp_all is not None:
+        return op.vjp_all(g, y, *inputs, **(attrs or {}))[i]
+    return op.vjp[i](g, y, *inputs, **(attrs or {}))
 
 
 # ====================================================================== helpers on raw data or Values
@@ -597,6 +609,35 @@ class Concat(Op):
     name = "concat"
     forward = staticmethod(lambda *xs, axis: np.concatenate(xs, axis=axis))
     vjp = _SliceRules()  # type: ignore[assignment]
+
+
+def _weighted_sum(bias: Any, *terms: Any) -> Any:
+    """b + w₁x₁ + w₂x₂ + … + wₙxₙ for inputs laid out as (b, w₁ … wₙ, x₁ … xₙ), added left to right."""
+    n = len(terms) // 2
+    total = bias
+    for i in range(n):
+        total = total + terms[i] * terms[n + i]
+    return total
+
+
+def _weighted_sum_grads(g: Any, y: Any, bias: Any, *terms: Any) -> tuple[Any, ...]:
+    """(∂E/∂b, ∂E/∂w₁ … ∂E/∂wₙ, ∂E/∂x₁ … ∂E/∂xₙ) = (g, g·x₁ … g·xₙ, g·w₁ … g·wₙ)."""
+    n = len(terms) // 2
+    weights, inputs = terms[:n], terms[n:]
+    return (g, *[g * x for x in inputs], *[g * w for w in weights])
+
+
+class WeightedSum(Op):
+    """net = b + Σᵢ wᵢxᵢ, a scalar neuron's net input as one node;
+    ∂net/∂b = 1,  ∂net/∂wᵢ = xᵢ,  ∂net/∂xᵢ = wᵢ.
+
+    Built from ``*`` and ``+`` a neuron with n inputs makes 2n nodes; this makes one, with the same
+    number (the same additions in the same order), and every weight is still its own input.
+    """
+
+    name = "Σwx+b"
+    forward = staticmethod(_weighted_sum)
+    vjp_all = staticmethod(_weighted_sum_grads)
 
 
 # ====================================================================== matmul

@@ -2,7 +2,7 @@
 
 A drawing of such a network's graph shows each weight, as in the lecture's diagrams, and a neuron
 computes exactly the lecture's formulas: net = Σᵢ wᵢxᵢ + b (one graph node, see
-:mod:`.weighted_sum`), out = f(net).
+:func:`tinygrad_edu.engine.weighted_sum`), out = f(net).
 
 micrograd's API works unchanged: ``Neuron(nin, nonlin=True)``, ``Layer(nin, nout)``,
 ``MLP(2, [16, 16, 1])`` (ReLU hidden layers, a linear last layer), weights drawn from U(−1, 1) and
@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value
+from tinygrad_edu.engine.functions import weighted_sum
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.functional import get_activation
 from tinygrad_edu.nn.module import Module
-from tinygrad_edu.nn.weighted_sum import weighted_sum
 
 Activation = str | Callable[[Any], Any] | None
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value
+from tinygrad_edu.engine.ops import input_grad
 from tinygrad_edu.viz.naming import constant_name
 from tinygrad_edu.viz.numbers import as_scalar
 
@@ -31,7 +32,7 @@ def local_gradient(node: Value, position: int) -> Any:
     data = node.data
     ones = 1.0 if isinstance(data, float) else np.ones_like(data)
     inputs = [raw(p) for p in node.parents]
-    return node.op.vjp[position](ones, data, *inputs, **node.attrs)
+    return input_grad(node.op, position, ones, data, tuple(inputs), node.attrs)
 
 
 def local_derivative(node: Value, position: int) -> float:

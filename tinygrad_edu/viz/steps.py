@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.engine.ops import input_grad
 from tinygrad_edu.viz.local import local_derivative, raw
 from tinygrad_edu.viz.naming import display_names
 from tinygrad_edu.viz.numbers import describe_data
@@ -108,7 +109,7 @@ def _send(node: Value, grad: Any, name: str, arriving: dict[Value, list[tuple[In
     for position, parent in enumerate(node.parents):
         if not (isinstance(parent, Value) and parent.requires_grad):
             continue
-        contribution = node.op.vjp[position](grad, node.data, *inputs, **node.attrs)
+        contribution = input_grad(node.op, position, grad, node.data, tuple(inputs), node.attrs)
         scalar = node.size == 1 and parent.size == 1
         local = local_derivative(node, position) if scalar else None
         item = Incoming(node, position, grad, local, _as_grad_of(parent, contribution))
