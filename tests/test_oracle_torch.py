@@ -1042,3 +1042,28 @@ def test_grad_takes_an_array_as_the_single_outputs_seed():
     (actual,) = tg.grad(value.tanh(), value, grad_outputs=seed)
     (expected,) = torch.autograd.grad(tensor.tanh(), tensor, grad_outputs=torch_const(seed))
     assert_agree(actual, expected, "gradient")
+
+
+BLOCKING_RULES = {
+    "relu": (lambda v: v.relu(), torch.relu),
+    "clip": (lambda v: v.clip(-1.0, 1.0), lambda t: torch.clamp(t, -1.0, 1.0)),
+    "maximum": (lambda v: tg.maximum(v, 0.5), lambda t: torch.maximum(t, torch_const(0.5))),
+    "minimum": (lambda v: tg.minimum(v, 0.5), lambda t: torch.minimum(t, torch_const(0.5))),
+}
+
+
+@pytest.mark.parametrize("name", list(BLOCKING_RULES))
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine divergence (ops.py): relu, clip, maximum and minimum multiply g by a 0/1 mask, so an "
+    "infinite upstream gradient gives 0·inf = nan where the unit is off; PyTorch selects (where/masked_fill) "
+    "and gives exactly 0, so a dead unit blocks inf/nan gradients",
+)
+def test_gradient_is_exactly_zero_where_the_unit_is_off_even_for_infinite_upstream(name):
+    tg_fn, torch_fn = BLOCKING_RULES[name]
+    x = np.array([-2.0, 0.25, 3.0])
+    seed = np.array([np.inf, 1.0, -np.inf])
+    value, tensor = value_leaf(x), torch_leaf(x)
+    tg_fn(value).backward(seed)
+    torch_fn(tensor).backward(torch_const(seed))
+    assert_agree(value.grad, tensor.grad, "gradient")
