@@ -592,7 +592,9 @@ class TorchLib:
     """The same operations in torch."""
 
     maximum, minimum, exp = staticmethod(torch.maximum), staticmethod(torch.minimum), staticmethod(torch.exp)
+    # torch.amax/amin, not torch.max/min(dim): they split the gradient among ties, as tinygrad_edu does
     REDUCTIONS = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax, "min": torch.amin}
+    REDUCTIONS["logsumexp"] = torch.logsumexp
 
     @staticmethod
     def where_positive(x, a, b):
@@ -601,7 +603,7 @@ class TorchLib:
     @staticmethod
     def reduce(x, name, axis):
         dim = (0, 1) if axis is None else axis
-        return getattr(torch, "amax" if name == "max" else "amin" if name == "min" else name)(x, dim=dim, keepdim=True)
+        return TorchLib.REDUCTIONS[name](x, dim=dim, keepdim=True)
 
     @staticmethod
     def along(x, name, axis):
