@@ -8,16 +8,18 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, stack
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.scalar import MLP, Layer, Neuron
+
+SCALAR_MODULES = (Neuron, Layer, MLP)
 
 
 def takes_one_example(model: Any) -> bool:
-    """Scalar networks (nn.Neuron, nn.Layer, nn.MLP) map one example (a list of numbers) to Values."""
-    try:
-        from tinygrad_edu.nn import scalar
-    except ImportError:
-        return False
-    kinds = tuple(getattr(scalar, name) for name in ("Neuron", "Layer", "MLP") if hasattr(scalar, name))
-    return bool(kinds) and isinstance(model, kinds)
+    """Scalar networks (nn.Neuron, nn.Layer, nn.MLP, or a module built from them, such as a Sequential
+    of scalar Layers) map one example (a list of numbers) to Values."""
+    if isinstance(model, SCALAR_MODULES):
+        return True
+    return isinstance(model, Module) and any(isinstance(m, SCALAR_MODULES) for m in model.modules())
 
 
 def forward_batch(model: Any, X: np.ndarray) -> Value:
