@@ -23,8 +23,9 @@ class History:
     """The records of a run, and where and why it stopped.
 
     ``best_epoch`` is the epoch with the lowest validation loss (training loss when there is no
-    validation set); ``stopped_epoch`` is the last epoch trained; ``stop_reason`` says why training
-    ended ("completed", "early stopping", "diverged").
+    validation set); ``stopped_epoch`` is the last epoch trained to its end; ``stop_reason`` says why
+    training ended ("completed", "early stopping", "diverged"); ``diverged_at`` is the (epoch, batch)
+    where the loss or the parameters stopped being finite, if they did.
     """
 
     records: list[EpochRecord] = field(default_factory=list)
@@ -33,6 +34,7 @@ class History:
     best_val_loss: float | None = None
     stop_reason: str = "completed"
     restored_best: bool = False
+    diverged_at: tuple[int, int] | None = None
     message: str = ""
 
     def column(self, name: str) -> list:

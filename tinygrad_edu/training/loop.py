@@ -62,6 +62,10 @@ def _save_numbers(params: list[Value]) -> list[Any]:
     return [np.array(p.data, copy=True) if isinstance(p.data, np.ndarray) else p.data for p in params]
 
 
+def _all_finite(params: list[Value]) -> bool:
+    return all(np.all(np.isfinite(p.data)) for p in params)
+
+
 def _restore_numbers(params: list[Value], saved: list[Any]) -> None:
     for p, numbers in zip(params, saved):
         p.data = numbers.copy() if isinstance(numbers, np.ndarray) else numbers
@@ -69,8 +73,10 @@ def _restore_numbers(params: list[Value], saved: list[Any]) -> None:
 
 def evaluate(model: Any, loss_fn: Callable[[Value, Any], Value], X: Any, y: Any) -> tuple[float, Value]:
     """Loss and outputs on a whole data set, without recording a graph."""
+    X_arr = np.asarray(X)
+    X_arr = X_arr if X_arr.dtype.kind == "f" else X_arr.astype(np.float64)  # a float32 set stays float32, as in fit
     with no_grad():
-        outputs = forward_batch(model, np.asarray(X, dtype=np.float64))
+        outputs = forward_batch(model, X_arr)
         return float(loss_fn(outputs, y).item()), outputs
 
 
@@ -108,14 +114,15 @@ def fit(
     batches, the validation loss (when ``validation=(X_val, y_val)`` is given), the metrics, η, the
     number of updates and the time. Shuffling uses ``seed`` only, so the same call gives the same run.
 
-    If the loss turns NaN or infinite, training stops, the parameters go back to the last values that
-    gave a finite loss, a :class:`TrainingDiverged` warning says at which epoch and batch, and the
-    history's ``stop_reason`` is "diverged".
+    If the loss turns NaN or infinite (or an update makes a parameter so), training stops, the
+    parameters go back to the last values that gave a finite loss, a :class:`TrainingDiverged` warning
+    says at which epoch and batch, the history's ``stop_reason`` is "diverged" and its ``diverged_at``
+    holds (epoch, batch).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     X_arr, y_arr = check_data(X, y)
-    val = check_data(*validation, what="validation") if validation is not None else None
+    val = _checked_validation(validation, X_arr)
     metric_fns = _metric_functions(metrics)
     rng = as_rng(seed)
     params = _parameters(model)
@@ -131,15 +138,20 @@ def fit(
                 model.train()
             total, count, updates, outputs_seen, targets_seen = 0.0, 0, 0, [], []
             for batch_index, (xb, yb) in enumerate(epoch_batches(X_arr, y_arr, batch_size, shuffle, rng), start=1):
-                outputs = _forward_checked(model, xb, epoch, batch_index)
-                loss = loss_fn(outputs, yb)
-                value = loss.item()
-                if not math.isfinite(value):
-                    return _diverged(history, params, last_good, epoch, batch_index, value, bar)
-                last_good = _save_numbers(params)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught below, said clearly
+                    outputs = _forward_checked(model, xb, epoch, batch_index)
+                    loss = loss_fn(outputs, yb)
+                    value = loss.item()
+                    if not math.isfinite(value):
+                        return _diverged(history, params, last_good, epoch, batch_index, f"the loss became {value}")
+                    last_good = _save_numbers(params)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                if not _all_finite(params):
+                    return _diverged(
+                        history, params, last_good, epoch, batch_index, "the update made parameters NaN or infinite"
+                    )
                 total, count, updates = total + value * len(xb), count + len(xb), updates + 1
                 if metric_fns:
                     outputs_seen.append(outputs.numpy())
@@ -175,6 +187,23 @@ def fit(
     return history
 
 
+def _checked_validation(
+    validation: tuple[Any, Any] | None, X_train: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The validation pair, checked like the training data; its rows must look like the training rows."""
+    if validation is None:
+        return None
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError("fit: validation must be a pair (X_val, y_val)")
+    X_val, y_val = check_data(*validation, what="validation")
+    if X_val.shape[1:] != X_train.shape[1:]:
+        raise ValueError(
+            f"fit: validation X has rows of shape {X_val.shape[1:]} but training X has rows of shape "
+            f"{X_train.shape[1:]} (X of shape {X_val.shape} vs {X_train.shape})"
+        )
+    return X_val, y_val
+
+
 def _forward_checked(model: Any, xb: np.ndarray, epoch: int, batch: int) -> Value:
     try:
         return forward_batch(model, xb)
@@ -202,13 +231,15 @@ def _step_scheduler(scheduler: Any, record: EpochRecord) -> None:
 
 
 def _diverged(
-    history: History, params: list[Value], last_good: list[Any] | None, epoch: int, batch: int, value: float, bar: Any
+    history: History, params: list[Value], last_good: list[Any] | None, epoch: int, batch: int, what: str
 ) -> History:
+    """Stop: put back the parameters of the last finite loss, record where, and warn."""
     if last_good is not None:
         _restore_numbers(params, last_good)
     history.stop_reason = "diverged"
+    history.diverged_at = (epoch, batch)
     history.message = (
-        f"the loss became {value} at epoch {epoch}, batch {batch}; the parameters were restored to the last "
+        f"{what} at epoch {epoch}, batch {batch}; the parameters were restored to the last "
         "values that gave a finite loss (try a smaller learning rate)"
     )
     warnings.warn(f"fit: {history.message}", TrainingDiverged, stacklevel=3)
