@@ -74,6 +74,7 @@ class EarlyStopping(Callback):
     def on_train_end(self, history: History, model: Any) -> None:
         history.best_epoch, history.best_val_loss = self.best_epoch, self.best_loss
         last = history.records[-1].epoch if history.records else None
-        if self.restore_best and self.best_state is not None and self.best_epoch != last:
+        moved_on = self.best_epoch != last or history.stop_reason == "diverged"  # a diverged epoch changed them
+        if self.restore_best and self.best_state is not None and moved_on:
             model.load_state_dict(self.best_state)
             history.restored_best = True
