@@ -40,6 +40,12 @@ class Value:
     # numpy must hand ``array + value`` over to Value.__radd__ instead of looping over the array
     __array_ufunc__ = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # backward's hot loop recognises nodes by ``type(x) is Value``; a subclass would be skipped
+        raise TypeError(
+            f"Value cannot be subclassed (tried: {cls.__name__}); wrap a Value in your own class instead"
+        )
+
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True, dtype: Any = None) -> None:
         if isinstance(data, Value):
             data = data._data
