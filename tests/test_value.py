@@ -159,3 +159,11 @@ def test_repr_is_readable():
 def test_unary_plus_is_the_value_itself():
     v = Value(1.0)
     assert +v is v
+
+
+def test_value_refuses_subclasses_with_a_clear_error():
+    # backward recognises graph nodes by exact type; a subclass would silently lose its gradients
+    with pytest.raises(TypeError, match="cannot be subclassed"):
+
+        class Parameter(Value):  # noqa: F841
+            pass
