@@ -12,6 +12,10 @@ A benchmark here times what a user pays for a graph, in three phases:
 
 Every measurement runs in a fresh subprocess (a clean heap, its own peak memory, and a crash there is
 reported instead of ending the benchmark).
+
+The training benchmarks (one step or one epoch timed many times) use the second half of this module:
+the single-thread worker environment, the time spent in the garbage collector, medians and minimums,
+and MET / NOT MET lines.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import math
 import os
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -149,15 +154,18 @@ def run_as_dict(run: Run) -> dict[str, Any]:
     return asdict(run) | {"total": run.total}
 
 
-def run_worker(script: str, spec: dict[str, Any], timeout: float) -> list[dict[str, Any]]:
+def run_worker(
+    script: str, spec: dict[str, Any], timeout: float, env: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Run ``script --worker <spec>`` in a fresh Python and collect the result lines it printed.
 
-    A crash (a signal, or an exit without results) and a timeout become a result with
-    ``status`` "crashed" or "timeout" and a short ``error`` text, instead of an exception here.
+    ``env`` replaces the worker's environment (default: this process's). A crash (a signal, or an exit
+    without results) and a timeout become a result with ``status`` "crashed" or "timeout" and a short
+    ``error`` text, instead of an exception here.
     """
     command = [sys.executable, script, "--worker", json.dumps(spec)]
     try:
-        process = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        process = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return [{"status": "timeout", "error": f"no result within {timeout:.0f} s"}]
     results = [
@@ -205,3 +213,145 @@ def loglog_slope(sizes: Sequence[float], times: Sequence[float]) -> float:
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+
+
+# ====================================================================== training benchmarks: environment
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# OpenBLAS overrides of the detected CPU type and cache size: when set they can select slower kernels.
+OPENBLAS_TUNING_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def single_thread_env() -> tuple[dict[str, str], str]:
+    """The environment for a worker: one BLAS / OpenMP thread, OpenBLAS's tuning overrides removed.
+
+    The variables must be set before numpy (or torch) is first imported, hence in the worker's
+    environment rather than in the worker itself. Returns the environment and a sentence saying
+    what was set and what was removed, for the report.
+    """
+    env = dict(os.environ)
+    env.update({name: "1" for name in THREAD_VARIABLES})
+    removed = [f"{name}={env.pop(name)}" for name in OPENBLAS_TUNING_VARIABLES if name in env]
+    note = f"Workers run with {'='.join(THREAD_VARIABLES)}=1;\n"
+    if removed:
+        note += f"removed from their environment (both together, so OpenBLAS detects the CPU): {', '.join(removed)}."
+    else:
+        note += f"{' and '.join(OPENBLAS_TUNING_VARIABLES)} were not set (they would be removed)."
+    return env, note
+
+
+def process_threads() -> int | None:
+    """How many OS threads this process has (Linux /proc; None elsewhere)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
+
+
+def blas_report() -> dict[str, Any]:
+    """numpy's BLAS library, the thread settings this process sees, and threadpoolctl's view if installed."""
+    import numpy as np
+
+    report: dict[str, Any] = {"numpy": np.__version__}
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        report["blas"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # an older numpy without mode="dicts": the report simply lacks it
+        report["blas"] = "unknown"
+    report["env"] = {name: os.environ.get(name) for name in THREAD_VARIABLES + OPENBLAS_TUNING_VARIABLES}
+    report["threads"] = process_threads()
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        report["threadpoolctl"] = None
+    else:
+        report["threadpoolctl"] = [
+            {key: pool.get(key) for key in ("internal_api", "version", "num_threads", "architecture")}
+            for pool in threadpool_info()
+        ]
+    return report
+
+
+def describe_blas(report: dict[str, Any]) -> str:
+    """One line from :func:`blas_report`'s result."""
+    line = f"numpy {report['numpy']} with {report['blas']}; {report['threads']} OS thread(s) in the worker"
+    pools = report.get("threadpoolctl")
+    if pools is None:
+        return line + "; threadpoolctl not installed"
+    described = ", ".join(
+        f"{p['internal_api']} {p['version']} ({p['architecture']}): {p['num_threads']} thread(s)" for p in pools
+    )
+    return line + f"; threadpoolctl: {described or 'no pools'}"
+
+
+# ====================================================================== training benchmarks: measuring
+class GcClock:
+    """Total CPU time spent inside Python's cycle collector while it is installed (``gc.callbacks``).
+
+    ``with GcClock() as clock: ...`` then ``clock.seconds`` and ``clock.collections``. CPU time
+    (``time.process_time``), so that it compares with step times measured the same way.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.collections += 1
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Median and minimum of repeated timings (seconds) and how many there were."""
+
+    median: float
+    minimum: float
+    count: int
+
+    @classmethod
+    def of(cls, samples: Sequence[float]) -> Stats:
+        if not samples:
+            raise ValueError("Stats.of: no timings to summarize")
+        return cls(statistics.median(samples), min(samples), len(samples))
+
+
+class Stopwatch:
+    """Wall-clock and CPU time of one block: ``with Stopwatch() as watch: ...`` then ``watch.wall``, ``watch.cpu``.
+
+    On cores shared with other work, wall-clock time includes the time the process waited for a core;
+    CPU time (``time.process_time``: all threads of this process) does not. For single-threaded work on
+    an idle machine the two agree.
+    """
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+
+
+def goal_line(met: bool, text: str) -> str:
+    return f"  [{'MET' if met else 'NOT MET'}] {text}"
+
+
+def max_difference(a: Sequence[float], b: Sequence[float]) -> float:
+    """The largest |aᵢ − bᵢ| over two equally long sequences (inf when their lengths differ)."""
+    if len(a) != len(b):
+        return math.inf
+    return max((abs(x - y) for x, y in zip(a, b)), default=0.0)

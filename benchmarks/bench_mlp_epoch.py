@@ -1,0 +1,475 @@
+"""One training epoch of a tensor MLP: tinygrad_edu against PyTorch and hand-written numpy (issue 3 §4).
+
+Two workloads, each an MLP of Linear layers with ReLU between them, cross-entropy from logits and SGD with
+momentum 0.9 and learning rate 0.01, float64 throughout:
+
+- ``digits``: 64 → 128 → 64 → 10, batch 32, on the 1,797 standardized 8×8 digit images (57 batches);
+  small matrices, so the time per operation (Python, framework overhead) dominates;
+- ``wide``: 784 → 1024 → 1024 → 10, batch 256, on 8,192 random samples (32 batches); large matrix
+  products, so the BLAS dominates.
+
+Each runs in three implementations, each written as its users write it:
+
+- tinygrad_edu: ``nn.Sequential(nn.Linear, nn.ReLU, ...)``, ``nn.functional.cross_entropy``, ``optim.SGD``;
+- PyTorch on the CPU with ``torch.set_num_threads(1)``: the same three lines in torch;
+- numpy: the forward and backward written out by hand, and the momentum update — the floor for any
+  framework that computes with numpy.
+
+All three start from the same initial weights and visit the batches in the same order, so they compute the
+same loss for every batch (checked to 1e-10). Every measurement runs in a fresh subprocess with one BLAS
+thread; processes of the three implementations alternate over several rounds. An epoch is timed in CPU
+time (robust when the cores are shared with other work) and in wall-clock time; the figures are the
+median and minimum over all timed epochs (the first epochs of each process warm up and are not counted).
+
+    python benchmarks/bench_mlp_epoch.py                     # both workloads, under 3 minutes
+    python benchmarks/bench_mlp_epoch.py --workload digits   # one of them
+    python benchmarks/bench_mlp_epoch.py --quick             # smoke run, a few seconds
+    python benchmarks/bench_mlp_epoch.py --profile digits    # where tinygrad_edu's epoch spends its time
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib.metadata
+import importlib.util
+import io
+import json
+import os
+import platform
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from _common import (
+    Stats,
+    Stopwatch,
+    blas_report,
+    describe_blas,
+    emit_result,
+    format_ratio,
+    format_seconds,
+    format_table,
+    goal_line,
+    max_difference,
+    run_worker,
+    single_thread_env,
+)
+
+LEARNING_RATE = 0.01
+MOMENTUM = 0.9
+WEIGHT_SEED = 0
+ORDER_SEED = 1  # epoch e visits the samples in the order numpy.random.default_rng(ORDER_SEED + e).permutation(n)
+DATA_SEED = 2  # the wide workload's random samples
+SAME_LOSS_ATOL = 1e-10
+
+NUMPY = "numpy (by hand)"
+TINY = "tinygrad_edu"
+TORCH = "torch"
+FRAMEWORKS = (NUMPY, TINY, TORCH)
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    sizes: tuple[int, ...]  # layer widths, input first
+    batch: int
+    samples: int  # 0: the whole digits set
+    goal: float  # tinygrad_edu time / numpy time must be at most this
+    warmup_epochs: int
+    timed_epochs: int  # per process
+    rounds: int  # processes per implementation, interleaved with the others'
+
+    def describe(self) -> str:
+        data = "1,797 standardized digits" if self.name == "digits" else f"{self.samples:,} random samples"
+        return f"MLP {' -> '.join(map(str, self.sizes))}, batch {self.batch}, {data}"
+
+
+WORKLOADS = {
+    "digits": Workload("digits", (64, 128, 64, 10), 32, 0, 1.3, warmup_epochs=3, timed_epochs=30, rounds=5),
+    "wide": Workload("wide", (784, 1024, 1024, 10), 256, 8192, 1.1, warmup_epochs=1, timed_epochs=3, rounds=3),
+}
+QUICK = {
+    "digits": Workload("digits", (64, 128, 64, 10), 32, 0, 1.3, warmup_epochs=1, timed_epochs=3, rounds=1),
+    "wide": Workload("wide", (784, 1024, 1024, 10), 256, 1024, 1.1, warmup_epochs=1, timed_epochs=1, rounds=1),
+}
+
+
+# ====================================================================== what every implementation shares
+def load_data(workload: Workload) -> tuple[Any, Any]:
+    """Features (float64) and integer class labels."""
+    import numpy as np
+
+    if workload.name == "digits":
+        from tinygrad_edu.data import load_digits, standardize
+
+        digits = load_digits()
+        X, _ = standardize(digits.X)
+        return np.ascontiguousarray(X), digits.y.astype(np.int64)
+    rng = np.random.default_rng(DATA_SEED)
+    X = rng.standard_normal((workload.samples, workload.sizes[0]))
+    return X, rng.integers(0, workload.sizes[-1], size=workload.samples)
+
+
+def initial_weights(sizes: tuple[int, ...]) -> list[tuple[Any, Any]]:
+    """(W, b) per layer, W of shape (out, in): PyTorch's default U(−1/√in, 1/√in), drawn from a fixed seed."""
+    import numpy as np
+
+    rng = np.random.default_rng(WEIGHT_SEED)
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1.0 / np.sqrt(n_in)
+        layers.append((rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)))
+    return layers
+
+
+def batch_order(samples: int, batch: int, epoch: int) -> list[Any]:
+    """The index arrays of epoch ``epoch``'s mini-batches (the last one may be smaller)."""
+    import numpy as np
+
+    order = np.random.default_rng(ORDER_SEED + epoch).permutation(samples)
+    return [order[start : start + batch] for start in range(0, samples, batch)]
+
+
+# ====================================================================== the three implementations
+class NumpyMLP:
+    """Linear → ReLU → … → Linear with cross-entropy and momentum SGD, forward and backward by hand.
+
+    Forward: zₗ = aₗ₋₁ Wₗᵀ + bₗ, aₗ = max(zₗ, 0), loss = −(1/B) Σₙ log softmax(z_L)ₙ,yₙ.
+    Backward: ∂loss/∂z_L = (softmax(z_L) − onehot(y)) / B; for each layer ∂W = gᵀ aₗ₋₁, ∂b = Σₙ g,
+    and g ← (g Wₗ) ⊙ [aₗ₋₁ > 0] for the layer below. Update (PyTorch's SGD): v ← g on the first step,
+    else v ← μv + g; θ ← θ − ηv.
+    """
+
+    def __init__(self, layers: list[tuple[Any, Any]]) -> None:
+        self.params = [p.copy() for layer in layers for p in layer]
+        self.buffers: list[Any] | None = None
+
+    def train_step(self, x: Any, y: Any) -> float:
+        import numpy as np
+
+        params = self.params
+        n_layers = len(params) // 2
+        activations = [x]
+        for i in range(n_layers):
+            z = activations[-1] @ params[2 * i].T
+            z += params[2 * i + 1]
+            if i < n_layers - 1:
+                np.maximum(z, 0.0, out=z)
+            activations.append(z)
+        logits = activations.pop()
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        rows = np.arange(len(y))
+        loss = -log_probs[rows, y].mean()
+
+        g = np.exp(log_probs)
+        g[rows, y] -= 1.0
+        g /= len(y)
+        grads: list[Any] = [None] * len(params)
+        for i in reversed(range(n_layers)):
+            below = activations[i]
+            grads[2 * i] = g.T @ below
+            grads[2 * i + 1] = g.sum(axis=0)
+            if i > 0:
+                g = g @ params[2 * i]
+                g *= below > 0
+
+        if self.buffers is None:
+            self.buffers = [grad.copy() for grad in grads]
+        else:
+            for buf, grad in zip(self.buffers, grads):
+                buf *= MOMENTUM
+                buf += grad
+        for p, buf in zip(params, self.buffers):
+            p -= LEARNING_RATE * buf
+        return float(loss)
+
+
+def numpy_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
+    model = NumpyMLP(layers)
+
+    def epoch(batches: list[Any]) -> list[float]:
+        return [model.train_step(X[idx], y[idx]) for idx in batches]
+
+    return epoch
+
+
+def tinygrad_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
+    from tinygrad_edu import nn, optim
+    from tinygrad_edu.nn import functional as F
+
+    modules: list[Any] = []
+    for W, b in layers:
+        linear = nn.Linear(W.shape[1], W.shape[0], seed=0)
+        linear.weight.data = W.copy()
+        linear.bias.data = b.copy()
+        modules += [linear, nn.ReLU()]
+    model = nn.Sequential(*modules[:-1])
+    optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
+
+    def epoch(batches: list[Any]) -> list[float]:
+        losses = []
+        for idx in batches:
+            loss = F.cross_entropy(model(X[idx]), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return losses
+
+    return epoch
+
+
+def torch_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
+    import torch
+
+    torch.set_num_threads(1)
+    modules: list[Any] = []
+    for W, b in layers:
+        linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            linear.bias.copy_(torch.from_numpy(b))
+        modules += [linear, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*modules[:-1])
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+
+    def epoch(batches: list[Any]) -> list[float]:
+        losses = []
+        for idx in batches:
+            loss = torch.nn.functional.cross_entropy(model(X_t[idx]), y_t[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return losses
+
+    return epoch
+
+
+TRAINERS = {NUMPY: numpy_trainer, TINY: tinygrad_trainer, TORCH: torch_trainer}
+
+
+def framework_version(framework: str) -> str:
+    if framework == TORCH:
+        import torch
+
+        return f"torch {torch.__version__} ({torch.get_num_threads()} thread)"
+    if framework == TINY:
+        return f"tinygrad_edu {importlib.metadata.version('tinygrad_edu')}"
+    import numpy as np
+
+    return f"numpy {np.__version__}"
+
+
+# ====================================================================== worker side
+def prepared(spec: dict[str, Any]) -> tuple[Workload, Callable[[list[Any]], list[float]], list[list[Any]]]:
+    """The workload, an epoch function of the framework, and the batch order of every epoch it will run."""
+    workload = Workload(**{**spec["workload"], "sizes": tuple(spec["workload"]["sizes"])})
+    X, y = load_data(workload)
+    epoch = TRAINERS[spec["framework"]](initial_weights(workload.sizes), X, y)
+    epochs = workload.warmup_epochs + workload.timed_epochs
+    orders = [batch_order(len(X), workload.batch, e) for e in range(epochs)]
+    if spec["framework"] == TORCH:
+        import torch
+
+        orders = [[torch.from_numpy(idx) for idx in order] for order in orders]
+    return workload, epoch, orders
+
+
+def measure(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run warm-up and timed epochs of one implementation; every epoch's batch losses come back too."""
+    workload, epoch, orders = prepared(spec)
+    cpu, wall, losses = [], [], []
+    for e, batches in enumerate(orders):
+        with Stopwatch() as watch:
+            losses.append(epoch(batches))
+        if e >= workload.warmup_epochs:
+            cpu.append(watch.cpu)
+            wall.append(watch.wall)
+    return {
+        "status": "ok",
+        "version": framework_version(spec["framework"]),
+        "cpu_times": cpu,
+        "wall_times": wall,
+        "losses": losses,
+        "blas": blas_report(),
+    }
+
+
+def profile(spec: dict[str, Any]) -> dict[str, Any]:
+    """cProfile of tinygrad_edu's timed epochs: the functions taking the most time, as text."""
+    workload, epoch, orders = prepared(spec)
+    for batches in orders[: workload.warmup_epochs]:
+        epoch(batches)
+    profiler = cProfile.Profile()
+    with Stopwatch() as watch:
+        profiler.enable()
+        for batches in orders[workload.warmup_epochs :]:
+            epoch(batches)
+        profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text).strip_dirs()
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(30)
+    return {"status": "ok", "profile": text.getvalue(), "epochs": workload.timed_epochs, "cpu": watch.cpu}
+
+
+def worker_main(spec_json: str) -> None:
+    spec = json.loads(spec_json)
+    emit_result(profile(spec) if spec.get("profile") else measure(spec))
+
+
+# ====================================================================== parent side
+def worker_spec(framework: str, workload: Workload, **extra: Any) -> dict[str, Any]:
+    return {"framework": framework, "workload": workload.__dict__, **extra}
+
+
+def run_workload(workload: Workload, frameworks: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """Every implementation's results, their processes interleaved round by round."""
+    env, _ = single_thread_env()
+    script = os.path.abspath(__file__)
+    results: dict[str, list[dict[str, Any]]] = {f: [] for f in frameworks}
+    total = workload.rounds * len(frameworks)
+    for r in range(workload.rounds):
+        shift = r % len(frameworks)
+        for i, framework in enumerate(frameworks[shift:] + frameworks[:shift], 1):
+            where = f"[{workload.name} {r * len(frameworks) + i}/{total}] {framework}"
+            print(f"{where} ...", end=" ", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            outcome = run_worker(script, worker_spec(framework, workload), timeout=600, env=env)[-1]
+            print(f"{time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+            results[framework].append(outcome)
+    return results
+
+
+def ok(result: dict[str, Any]) -> bool:
+    return result.get("status") == "ok"
+
+
+def stats(runs: list[dict[str, Any]], key: str) -> Stats | None:
+    samples = [t for run in runs if ok(run) for t in run[key]]
+    return Stats.of(samples) if samples else None
+
+
+def loss_check(results: dict[str, list[dict[str, Any]]]) -> tuple[bool, str]:
+    """Does every process compute numpy's loss for every batch of every epoch (to SAME_LOSS_ATOL)?"""
+    reference = next((r for r in results.get(NUMPY, []) if ok(r)), None)
+    if reference is None:
+        return False, "no numpy process completed, nothing to compare with"
+    expected = [loss for epoch in reference["losses"] for loss in epoch]
+    worst: dict[str, float] = {}
+    for framework, runs in results.items():
+        for run in runs:
+            if ok(run):
+                got = [loss for epoch in run["losses"] for loss in epoch]
+                worst[framework] = max(worst.get(framework, 0.0), max_difference(got, expected))
+    agree = all(d <= SAME_LOSS_ATOL for d in worst.values())
+    detail = ", ".join(f"{f} {d:.1e}" for f, d in worst.items() if f != NUMPY or d > 0)
+    return agree, f"{len(expected)} batch losses, largest |difference| from numpy: {detail}"
+
+
+def workload_report(workload: Workload, results: dict[str, list[dict[str, Any]]], quick: bool) -> list[str]:
+    cpu = {f: stats(runs, "cpu_times") for f, runs in results.items()}
+    wall = {f: stats(runs, "wall_times") for f, runs in results.items()}
+    base_cpu, base_wall = cpu.get(NUMPY), wall.get(NUMPY)
+    header = ["implementation", "CPU median", "CPU min", "wall median", "wall min", "epochs", "/numpy (CPU med)"]
+    header += ["/numpy (wall min)", "version"]
+    rows = []
+    for framework, runs in results.items():
+        version = next((r["version"] for r in runs if ok(r)), "?")
+        failures = [f"{r['status']}: {r.get('error', '')[:70]}" for r in runs if not ok(r)]
+        c, w = cpu[framework], wall[framework]
+        if c is None or w is None:
+            rows.append([framework, (failures or ["no run"])[0]] + [""] * 6 + [version])
+            continue
+        times = [format_seconds(t) for t in (c.median, c.minimum, w.median, w.minimum)]
+        epochs = f"{c.count}" + (f" ({len(failures)} failed)" if failures else "")
+        ratios = [
+            format_ratio(c.median / base_cpu.median if base_cpu else None),
+            format_ratio(w.minimum / base_wall.minimum if base_wall else None),
+        ]
+        rows.append([framework, *times, epochs, *ratios, version])
+    lines = [
+        f"Workload {workload.name}: {workload.describe()}; {workload.timed_epochs} timed epochs per process after "
+        f"{workload.warmup_epochs} warm-up, {workload.rounds} process(es) per implementation",
+        format_table(header, rows),
+    ]
+    blas = next((r["blas"] for r in results.get(NUMPY, []) if ok(r)), None)
+    if blas is not None:
+        lines.append("numpy worker: " + describe_blas(blas))
+    agree, detail = loss_check(results)
+    verdict = "yes" if agree else "NO"
+    lines.append(f"Same loss for every batch (|difference| <= {SAME_LOSS_ATOL:g}): {verdict}; {detail}")
+    caveat = "  (quick run: too few epochs to judge; run without --quick)" if quick else ""
+    c_tiny, w_tiny = cpu.get(TINY), wall.get(TINY)
+    if c_tiny and base_cpu and w_tiny and base_wall:
+        ratio = c_tiny.median / base_cpu.median
+        text = (
+            f"{workload.name}: tinygrad_edu at most {workload.goal:g}x the hand-written numpy time: "
+            f"{format_ratio(ratio)} ({format_ratio(w_tiny.minimum / base_wall.minimum)} on wall-clock minimums)"
+        )
+        lines.append(goal_line(ratio <= workload.goal, text) + caveat)
+    else:
+        lines.append(goal_line(False, f"{workload.name}: tinygrad_edu or numpy did not complete") + caveat)
+    c_torch = cpu.get(TORCH)
+    if c_tiny and c_torch:
+        versus_torch = format_ratio(c_torch.median / c_tiny.median)
+        lines.append(f"  (for reference: torch / tinygrad_edu = {versus_torch}, CPU medians)")
+    return lines
+
+
+def run_profile(workload: Workload) -> str:
+    env, _ = single_thread_env()
+    result = run_worker(os.path.abspath(__file__), worker_spec(TINY, workload, profile=True), timeout=600, env=env)[-1]
+    if not ok(result):
+        return f"profiling failed: {result.get('status')}: {result.get('error')}"
+    head = (
+        f"cProfile of tinygrad_edu, workload {workload.name} ({workload.describe()}), {result['epochs']} epochs, "
+        f"{format_seconds(result['cpu'] / result['epochs'])} CPU per epoch under the profiler:\n"
+    )
+    return head + result["profile"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few epochs, a smaller wide set: a smoke run")
+    parser.add_argument("--workload", choices=[*WORKLOADS, "all"], default="all")
+    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
+    parser.add_argument("--profile", choices=list(WORKLOADS), help="profile tinygrad_edu's epoch instead")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker_main(args.worker)
+        return
+    plans = QUICK if args.quick else WORKLOADS
+    if args.profile:
+        print(run_profile(plans[args.profile]))
+        return
+    with_torch = not args.no_torch and importlib.util.find_spec("torch") is not None
+    frameworks = FRAMEWORKS if with_torch else (NUMPY, TINY)
+    names = list(WORKLOADS) if args.workload == "all" else [args.workload]
+    _, env_note = single_thread_env()
+    lines = [
+        "One training epoch: Linear+ReLU MLP, cross-entropy, SGD(lr=0.01, momentum=0.9), float64"
+        + ("  [--quick]" if args.quick else ""),
+        f"Python {platform.python_version()} on {platform.system()}, {os.cpu_count()} CPUs (shared with other work).",
+        "Every process starts from the same weights and visits the batches in the same order. Times per epoch:",
+        "CPU time (process_time; excludes waiting for a shared core) and wall-clock time, median and minimum over",
+        "all timed epochs of all processes. Goals are judged on CPU-time medians; wall-clock minimums beside them.",
+        env_note,
+    ]
+    if with_torch:
+        lines.append("torch runs with torch.set_num_threads(1) (and the same environment).")
+    for name in names:
+        lines += [""] + workload_report(plans[name], run_workload(plans[name], frameworks), args.quick)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
