@@ -10,7 +10,13 @@ from tinygrad_edu.training.history import EpochRecord, History
 
 
 class Callback:
-    """Called after each epoch; return True from ``on_epoch_end`` to stop training."""
+    """Called after each epoch; return True from ``on_epoch_end`` to stop training.
+
+    A callback that watches the validation loss sets ``needs_validation``, so fit refuses to start
+    without a validation set instead of failing after the first epoch.
+    """
+
+    needs_validation = False
 
     def on_train_begin(self, model: Any) -> None:
         """Before the first epoch."""
@@ -34,6 +40,8 @@ class EarlyStopping(Callback):
     An epoch improves on the best so far when val_loss < best − ``min_delta``. With ``restore_best``
     the weights of the best epoch are put back when training ends.
     """
+
+    needs_validation = True
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True) -> None:
         if patience < 1:

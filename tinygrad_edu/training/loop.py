@@ -123,6 +123,11 @@ def fit(
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     X_arr, y_arr = check_data(X, y)
     val = _checked_validation(validation, X_arr)
+    for callback in callbacks:
+        if val is None and getattr(callback, "needs_validation", False):
+            raise ValueError(
+                f"fit: {type(callback).__name__} watches the validation loss: pass validation=(X_val, y_val)"
+            )
     metric_fns = _metric_functions(metrics)
     rng = as_rng(seed)
     params = _parameters(model)
