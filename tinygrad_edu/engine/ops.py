@@ -404,12 +404,15 @@ def _power(a: Any, b: Any) -> Any:
 
 
 def _pow_grad_base(g: Any, y: Any, a: Any, b: Any) -> Any:
-    """∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (so 0⁰ has gradient 0, as PyTorch)."""
-    local = b * power(a, b - 1.0)
+    """∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (so 0⁰ has gradient 0, as PyTorch).
+
+    Where b = 0 the base is set to 1 before aᵇ⁻¹ is taken, so 0⁻¹ = inf (and numpy's warning) never
+    arises; this case comes up in every third derivative of x², through the rule's own aᵇ⁻¹ term."""
     exponent_is_zero = data_of(b) == 0
-    if np.any(exponent_is_zero):
-        local = where(exponent_is_zero, 0.0, local)
-    return unbroadcast(g * local, a)
+    if not np.any(exponent_is_zero):
+        return unbroadcast(g * (b * power(a, b - 1.0)), a)
+    safe_a = where(exponent_is_zero, 1.0, a)
+    return unbroadcast(g * where(exponent_is_zero, 0.0, b * power(safe_a, b - 1.0)), a)
 
 
 def _pow_grad_exponent(g: Any, y: Any, a: Any, b: Any) -> Any:
