@@ -1033,11 +1033,6 @@ def test_hessian_of_the_lecture_network_from_scalar_values():
     assert_agree(hessian, np.array([[float(h) for h in row] for row in expected]), "Hessian of E")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (autograd.grad): a single output's grad_outputs given as a numpy array is iterated "
-    "row by row ('1 outputs but 2 grad_outputs') instead of being taken as that output's seed, as torch does",
-)
 def test_grad_takes_an_array_as_the_single_outputs_seed():
     x = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
     seed = cotangent_like(x.shape)
@@ -1056,13 +1051,6 @@ BLOCKING_RULES = {
 
 
 @pytest.mark.parametrize("name", list(BLOCKING_RULES))
-@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning")
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine divergence (ops.py): relu, clip, maximum and minimum multiply g by a 0/1 mask, so an "
-    "infinite upstream gradient gives 0·inf = nan where the unit is off; PyTorch selects (where/masked_fill) "
-    "and gives exactly 0, so a dead unit blocks inf/nan gradients",
-)
 def test_gradient_is_exactly_zero_where_the_unit_is_off_even_for_infinite_upstream(name):
     tg_fn, torch_fn = BLOCKING_RULES[name]
     x = np.array([-2.0, 0.25, 3.0])

@@ -212,8 +212,8 @@ def grad(
     for i, v in enumerate(ins):
         if not isinstance(v, Value):
             raise TypeError(f"grad: inputs[{i}] is a {type(v).__name__}, not a Value")
-    if grad_outputs is None or isinstance(grad_outputs, Value) and len(outs) == 1:
-        grad_outputs = [grad_outputs]
+    if grad_outputs is None or isinstance(outputs, Value) or isinstance(grad_outputs, Value):
+        grad_outputs = [grad_outputs]  # one output: the seed may be an array, a number or a Value
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outs):
         raise ValueError(f"grad: {len(outs)} outputs but {len(grad_outputs)} grad_outputs")

@@ -78,6 +78,16 @@ def mask_like(condition: Any, x: Any) -> Any:
     return np.asarray(condition).astype(xd.dtype)
 
 
+def keep_where(condition: Any, g: Any) -> Any:
+    """g where condition holds, exactly 0 elsewhere — selected, not multiplied by a 0/1 mask, so an
+    infinite or nan gradient does not leak through a unit that is off (0 · inf would be nan)."""
+    if isinstance(g, Value):
+        return where(np.broadcast_to(condition, g.shape), g, 0.0)
+    if type(g) is float:
+        return g if condition else 0.0
+    return as_data(np.where(condition, g, np.zeros((), dtype=np.asarray(g).dtype)))
+
+
 def reshape(x: Any, new_shape: tuple[int, ...]) -> Any:
     """x in a new shape (Value → recorded Reshape, array → numpy)."""
     if isinstance(x, Value):
@@ -302,7 +312,7 @@ class ReLU(Op):
 
     name = "relu"
     forward = staticmethod(lambda x: (x if x > 0.0 else 0.0) if type(x) is float else np.maximum(x, 0))
-    vjp = (lambda g, y, x: g * mask_like(data_of(x) > 0, x),)
+    vjp = (lambda g, y, x: keep_where(data_of(x) > 0, g),)
 
 
 class LeakyReLU(Op):
@@ -327,7 +337,7 @@ class Step(Op):
 
     name = "step"
     forward = staticmethod(lambda x: (1.0 if x >= 0.0 else 0.0) if type(x) is float else (x >= 0).astype(x.dtype))
-    vjp = (lambda g, y, x: g * 0.0,)
+    vjp = (lambda g, y, x: keep_where(np.zeros(np.shape(data_of(x)), dtype=bool), g),)
 
 
 class Clip(Op):
@@ -350,9 +360,9 @@ class Clip(Op):
             inside &= xd >= min
         if max is not None:
             inside &= xd <= max
-        return mask_like(inside, x)
+        return inside if isinstance(xd, np.ndarray) else bool(inside)
 
-    vjp = (lambda g, y, x, min, max: g * Clip._inside(x, min, max),)
+    vjp = (lambda g, y, x, min, max: keep_where(Clip._inside(x, min, max), g),)
 
 
 # ====================================================================== elementwise, two inputs (broadcasting)
@@ -437,14 +447,19 @@ def _maximum_share(a: Any, b: Any) -> Any:
     return np.where(ad > bd, 1.0, np.where(ad == bd, 0.5, 0.0))
 
 
+def _share_of(g: Any, share: Any, y: Any) -> Any:
+    """g × share where the share is positive, exactly 0 where it is 0."""
+    return keep_where(share > 0, g * mask_like(share, y))
+
+
 class Maximum(Op):
     """y = max(a, b) elementwise; the gradient goes to the larger input, split evenly on a tie."""
 
     name = "maximum"
     forward = staticmethod(lambda a, b: np.maximum(a, b))
     vjp = (
-        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(a, b), y), a),
-        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(b, a), y), b),
+        lambda g, y, a, b: unbroadcast(_share_of(g, _maximum_share(a, b), y), a),
+        lambda g, y, a, b: unbroadcast(_share_of(g, _maximum_share(b, a), y), b),
     )
 
 
@@ -454,8 +469,8 @@ class Minimum(Op):
     name = "minimum"
     forward = staticmethod(lambda a, b: np.minimum(a, b))
     vjp = (
-        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(b, a), y), a),
-        lambda g, y, a, b: unbroadcast(g * mask_like(_maximum_share(a, b), y), b),
+        lambda g, y, a, b: unbroadcast(_share_of(g, _maximum_share(b, a), y), a),
+        lambda g, y, a, b: unbroadcast(_share_of(g, _maximum_share(a, b), y), b),
     )
 
 
