@@ -449,7 +449,7 @@ def _maximum_share(a: Any, b: Any) -> Any:
 
 def _share_of(g: Any, share: Any, y: Any) -> Any:
     """g × share where the share is positive, exactly 0 where it is 0."""
-    return keep_where(share > 0, g * mask_like(share, y))
+    return keep_where(share > 0, g) * mask_like(share, y)
 
 
 class Maximum(Op):
