@@ -137,13 +137,14 @@ def fit(
     bar = _progress_bar(epochs, progress)
     last_good: list[Any] | None = None
     try:
-        for epoch in range(1, epochs + 1):
-            started = time.perf_counter()
-            if hasattr(model, "train"):
-                model.train()
-            total, count, updates, outputs_seen, targets_seen = 0.0, 0, 0, [], []
-            for batch_index, (xb, yb) in enumerate(epoch_batches(X_arr, y_arr, batch_size, shuffle, rng), start=1):
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught below, said clearly
+        # overflow turns into inf or NaN, which is caught below and explained in one clear warning
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(1, epochs + 1):
+                started = time.perf_counter()
+                if hasattr(model, "train"):
+                    model.train()
+                total, count, updates, outputs_seen, targets_seen = 0.0, 0, 0, [], []
+                for batch_index, (xb, yb) in enumerate(epoch_batches(X_arr, y_arr, batch_size, shuffle, rng), start=1):
                     outputs = _forward_checked(model, xb, epoch, batch_index)
                     loss = loss_fn(outputs, yb)
                     value = loss.item()
@@ -153,37 +154,37 @@ def fit(
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
-                if not _all_finite(params):
-                    return _diverged(
-                        history, params, last_good, epoch, batch_index, "the update made parameters NaN or infinite"
-                    )
-                total, count, updates = total + value * len(xb), count + len(xb), updates + 1
+                    if not _all_finite(params):
+                        return _diverged(
+                            history, params, last_good, epoch, batch_index, "the update made parameters NaN or infinite"
+                        )
+                    total, count, updates = total + value * len(xb), count + len(xb), updates + 1
+                    if metric_fns:
+                        outputs_seen.append(outputs.numpy())
+                        targets_seen.append(yb)
+                record = EpochRecord(
+                    epoch=epoch, train_loss=total / count, val_loss=None, metrics={}, lr=_current_lr(optimizer),
+                    updates=updates, seconds=0.0,
+                )
+                if hasattr(model, "eval"):
+                    model.eval()
                 if metric_fns:
-                    outputs_seen.append(outputs.numpy())
-                    targets_seen.append(yb)
-            record = EpochRecord(
-                epoch=epoch, train_loss=total / count, val_loss=None, metrics={}, lr=_current_lr(optimizer),
-                updates=updates, seconds=0.0,
-            )
-            if hasattr(model, "eval"):
-                model.eval()
-            if metric_fns:
-                seen_out, seen_y = np.concatenate(outputs_seen), np.concatenate(targets_seen)
-                record.metrics.update({name: fn(seen_out, seen_y) for name, fn in metric_fns.items()})
-            if val is not None:
-                record.val_loss, val_out = evaluate(model, loss_fn, *val)
-                record.metrics.update({f"val_{name}": fn(val_out, val[1]) for name, fn in metric_fns.items()})
-            record.seconds = time.perf_counter() - started
-            history.records.append(record)
-            history.stopped_epoch = epoch
-            _note_best(history, record)
-            if scheduler is not None:
-                _step_scheduler(scheduler, record)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{record.train_loss:.4g}", val_loss=f"{record.val_loss:.4g}" if val else "-")
-            if any([callback.on_epoch_end(record, history, model) for callback in callbacks]):
-                break
+                    seen_out, seen_y = np.concatenate(outputs_seen), np.concatenate(targets_seen)
+                    record.metrics.update({name: fn(seen_out, seen_y) for name, fn in metric_fns.items()})
+                if val is not None:
+                    record.val_loss, val_out = evaluate(model, loss_fn, *val)
+                    record.metrics.update({f"val_{name}": fn(val_out, val[1]) for name, fn in metric_fns.items()})
+                record.seconds = time.perf_counter() - started
+                history.records.append(record)
+                history.stopped_epoch = epoch
+                _note_best(history, record)
+                if scheduler is not None:
+                    _step_scheduler(scheduler, record)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{record.train_loss:.4g}", val_loss=f"{record.val_loss:.4g}" if val else "-")
+                if any([callback.on_epoch_end(record, history, model) for callback in callbacks]):
+                    break
     finally:
         if bar is not None:
             bar.close()
