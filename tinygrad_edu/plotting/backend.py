@@ -1,4 +1,9 @@
-"""matplotlib, imported on demand (it is the optional ``plot`` extra), drawing off-screen."""
+"""matplotlib, imported on demand (it is the optional ``plot`` extra).
+
+The user's backend is left alone: a script gets a window from ``plt.show()``, a notebook its inline
+pictures, and a machine without a display falls back to matplotlib's off-screen Agg by itself.
+Saving to a file works with any of them.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,11 @@ INSTALL_HINT = "plotting needs matplotlib: pip install 'tinygrad_edu[plot]' (or 
 
 
 def pyplot() -> Any:
-    """matplotlib.pyplot with a non-interactive backend, or an ImportError that says what to install."""
+    """matplotlib.pyplot, or an ImportError that says what to install."""
     try:
-        import matplotlib
+        import matplotlib.pyplot as plt
     except ImportError as err:
         raise ImportError(INSTALL_HINT) from err
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     return plt
 
 
