@@ -26,7 +26,7 @@ def _labels(targets: Any) -> np.ndarray:
     return t.reshape(len(t)) if t.ndim == 2 and t.shape[1] == 1 else t
 
 
-def _bipolar(t: np.ndarray) -> bool:
+def is_bipolar(t: np.ndarray) -> bool:
     """Are the targets the ±1 encoding (they hold −1, and nothing but −1 and +1)?"""
     return bool(t.size) and bool(np.any(t == -1)) and bool(np.all((t == -1) | (t == 1)))
 
@@ -39,7 +39,7 @@ def accuracy(outputs: Any, targets: Any, threshold: float | None = None) -> floa
     ±1 targets (tanh outputs or scores), the middle between the two labels.
     """
     t = _labels(targets)
-    bipolar = _bipolar(t)
+    bipolar = is_bipolar(t)
     pred = predicted_classes(outputs, (0.0 if bipolar else 0.5) if threshold is None else threshold)
     if t.ndim != 1 or len(t) != len(pred):
         raise ValueError(f"accuracy: {len(pred)} predictions but targets of shape {t.shape}")
@@ -56,7 +56,7 @@ def confusion_matrix(
     ±1 targets count as classes 0 (−1) and 1 (+1); ``threshold`` defaults as in :func:`accuracy`.
     """
     t = _labels(targets)
-    bipolar = _bipolar(t)
+    bipolar = is_bipolar(t)
     pred = predicted_classes(outputs, (0.0 if bipolar else 0.5) if threshold is None else threshold)
     t = ((t + 1) // 2 if bipolar else t).astype(np.int64)
     if len(t) != len(pred):
