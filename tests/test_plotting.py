@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="plotting needs matplotlib (pip install 'tinygrad_edu[plot]')")
 
-from tinygrad_edu import data, nn, optim, plotting  # noqa: E402
+from tinygrad_edu import Value, data, nn, optim, plotting  # noqa: E402
 from tinygrad_edu.nn import functional as F  # noqa: E402
 from tinygrad_edu.perceptron import DecisionLine, Perceptron  # noqa: E402
 from tinygrad_edu.plotting import (  # noqa: E402
@@ -270,8 +270,6 @@ def test_the_default_optimizers_are_optims_classes_with_their_settings():
     for surface in (ROSENBROCK, SADDLE):
         makers = default_optimizers(surface)
         assert list(makers) == OPTIMIZERS
-        from tinygrad_edu import Value
-
         built = {name: make([Value(np.zeros(2))]) for name, make in makers.items()}
         kinds = {name: type(o) for name, o in built.items()}
         assert kinds == {"SGD": optim.SGD, "Momentum": optim.SGD, "Nesterov": optim.SGD,

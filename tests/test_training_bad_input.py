@@ -10,7 +10,7 @@ import pytest
 
 from tinygrad_edu import data, nn, optim
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.training import TrainingDiverged, fit
+from tinygrad_edu.training import EarlyStopping, TrainingDiverged, evaluate, fit
 
 
 def regression(n=12, seed=0):
@@ -169,8 +169,6 @@ def test_a_loss_that_is_nan_from_the_start_leaves_the_weights_as_they_were():
 
 
 def test_divergence_with_early_stopping_brings_back_the_best_epoch():
-    from tinygrad_edu.training import EarlyStopping, evaluate
-
     X, y = regression(n=20)
     model = nn.Linear(3, 1, seed=0)
     with pytest.warns(TrainingDiverged):
