@@ -24,6 +24,7 @@ class Preformatted:
     text: str
     caption: str = ""
     wrap: bool = False  # long lines of prose-like output wrap; tables keep their columns and scroll
+    collapsed: bool = False  # long output: shown folded, the caption opens it
 
 
 @dataclass(frozen=True)

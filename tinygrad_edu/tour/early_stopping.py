@@ -15,28 +15,29 @@ from tinygrad_edu.tour.workspace import Workspace
 from tinygrad_edu.training import EarlyStopping, accuracy, confusion_matrix, evaluate, fit, predicted_classes
 
 TITLE = "How much training? Early stopping on handwritten digits"
-MAX_EPOCHS = 60
-PATIENCE = 5
-SHOWN_DIGITS = 12
+MAX_EPOCHS = 80
+PATIENCE = 10
+HIDDEN = 64
+SHOWN_DIGITS = 12  # test images in the picture: the first mistakes, then correct answers
 
 
 def digits_network() -> nn.Sequential:
-    """64 pixels → 32 tanh units → 10 logits, one per digit."""
-    return nn.Sequential(nn.Linear(64, 32, seed=0), nn.Tanh(), nn.Linear(32, 10, seed=1))
+    """64 pixels → 64 tanh units → 10 logits, one per digit."""
+    return nn.Sequential(nn.Linear(64, HIDDEN, seed=0), nn.Tanh(), nn.Linear(HIDDEN, 10, seed=1))
 
 
 def build(ws: Workspace) -> Section:
     section = Section("early-stopping", TITLE, "How much training is needed?")
     digits = load_digits()
     (X_train, y_train), (X_val, y_val), (X_test, y_test) = train_val_test_split(
-        digits.X, digits.y, val_size=0.15, test_size=0.15, stratify=True, seed=0
+        digits.X, digits.y, val_size=0.25, test_size=0.5, stratify=True, seed=0
     )
     Z_train, Z_val, Z_test, _ = standardize(X_train, X_val, X_test)
     model = digits_network()
     loss_fn = nn.CrossEntropyLoss()
     stopper = EarlyStopping(patience=PATIENCE, restore_best=True)
     history = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.05, momentum=0.9), Z_train, y_train,
-                  epochs=MAX_EPOCHS, batch_size=32, validation=(Z_val, y_val), callbacks=[stopper], seed=0,
+                  epochs=MAX_EPOCHS, batch_size=16, validation=(Z_val, y_val), callbacks=[stopper], seed=0,
                   progress=False, metrics=["accuracy"])
     test_loss, outputs = evaluate(model, loss_fn, Z_test, y_test)
     test_accuracy = accuracy(outputs, y_test)
@@ -47,8 +48,9 @@ def build(ws: Workspace) -> Section:
             f"The digits set has {digits.n_samples} handwritten digits, each an 8×8 image of pixel counts 0–16. "
             f"We split it into {len(y_train)} training, {len(y_val)} validation and {len(y_test)} test images "
             "(each digit equally represented in every part), standardize the pixels with the training set's mean "
-            "and spread, and train a 64-32-10 network (tanh hidden units, softmax cross-entropy error) with "
-            "mini-batches of 32 and momentum."
+            f"and spread, and train a 64-{HIDDEN}-10 network (tanh hidden units, softmax cross-entropy error) with "
+            "mini-batches of 16 and momentum. The training set is kept small on purpose: a network with thousands "
+            "of weights can then memorize it quickly, and we can watch that happen."
         ),
         Paragraph(
             "The training error keeps falling as long as we train, but the error on the validation images — "
@@ -64,7 +66,9 @@ def build(ws: Workspace) -> Section:
             "ended the run; the weights of the best epoch were restored.",
             "learning curves with the early-stopping mark",
         ),
-        Preformatted(str(history), "The training history, epoch by epoch (← best marks the restored epoch)."),
+        Preformatted(
+            str(history), "The training history, epoch by epoch (← best marks the restored epoch)", collapsed=True
+        ),
         Paragraph(
             f"On the {len(y_test)} test images, used only now, the restored network classifies "
             f"**{test_accuracy:.1%}** correctly (test error {test_loss:.4f}). "
@@ -75,7 +79,8 @@ def build(ws: Workspace) -> Section:
         ws.plot(
             "digits_examples",
             lambda: _examples_figure(X_test, y_test, predicted_classes(outputs)),
-            "The first test images with the network's answer; a red title marks a mistake.",
+            "Test images with the network's answer: its mistakes first (red, with the true digit), then some it "
+            "got right.",
             "test digits with their predictions",
         ),
     )
@@ -97,10 +102,16 @@ def _confusion_table(matrix: np.ndarray, names: tuple[str, ...]) -> Table:
 
 
 def _examples_figure(images: np.ndarray, truth: np.ndarray, predicted: np.ndarray) -> Any:
+    """Up to half the panels show mistakes, the rest correct answers, each an 8×8 image."""
+    wrong = np.flatnonzero(predicted != truth)[: SHOWN_DIGITS // 2]
+    right = np.flatnonzero(predicted == truth)[: SHOWN_DIGITS - len(wrong)]
     plt = pyplot()
-    fig, axes = plt.subplots(1, SHOWN_DIGITS, figsize=(1.0 * SHOWN_DIGITS, 1.4))
-    for ax, image, t, p in zip(axes, images, truth, predicted):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-        ax.set_title(f"says {p}", color="black" if p == t else "tab:red", fontsize=9)
+    fig, axes = plt.subplots(1, SHOWN_DIGITS, figsize=(1.0 * SHOWN_DIGITS, 1.5), squeeze=False)
+    for ax in axes[0]:
         ax.set_axis_off()
+    for ax, k in zip(axes[0], np.concatenate([wrong, right])):
+        ax.imshow(images[k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
+        mistake = predicted[k] != truth[k]
+        title = f"says {predicted[k]}\n(is {truth[k]})" if mistake else f"says {predicted[k]}"
+        ax.set_title(title, color="tab:red" if mistake else "black", fontsize=9)
     return fig

@@ -58,6 +58,16 @@ def build(ws: Workspace) -> Section:
     return section
 
 
+def _fixed(x: float) -> str:
+    """Four decimals, without the minus sign of a number that rounds to zero."""
+    text = f"{x:.4f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def _point(point: tuple[float, float] | None) -> str:
+    return "" if point is None else f" at ({point[0]:.4g}, {point[1]:.4g})"
+
+
 def _path_table(surface: Surface, paths: dict[str, np.ndarray]) -> Table:
     rows = []
     for name, points in paths.items():
@@ -69,13 +79,13 @@ def _path_table(surface: Surface, paths: dict[str, np.ndarray]) -> Table:
         rows.append((
             name,
             f"diverged at step {len(finite)}" if diverged else str(len(points) - 1),
-            f"({last[0]:.4f}, {last[1]:.4f})",
+            f"({_fixed(last[0])}, {_fixed(last[1])})",
             f"{height:.5g}",
             distance,
         ))
     return Table(
         ("optimizer", "steps", "last finite point", "E there", "distance to ★"),
         tuple(rows),
-        f"Where each optimizer ended on the {surface.name} (★ = {surface.minimum}).",
+        f"Where each optimizer ended on the {surface.name} (★ = the minimum{_point(surface.minimum)}).",
         row_header=True,
     )

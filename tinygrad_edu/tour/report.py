@@ -127,7 +127,10 @@ def _block(block: Block) -> str:
         return f"<p>{_inline_markup(block.text)}</p>"
     if isinstance(block, Preformatted):
         wrap = ' class="wrap"' if block.wrap else ""
-        return _figure(f"<pre{wrap}>{html.escape(block.text)}</pre>", block.caption, "text")
+        pre = f"<pre{wrap}>{html.escape(block.text)}</pre>"
+        if block.collapsed:
+            return f'<details class="output"><summary>{_inline_markup(block.caption)}</summary>{pre}</details>'
+        return _figure(pre, block.caption, "text")
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Image):
@@ -237,6 +240,8 @@ HEAD = """<!DOCTYPE html>
   .notice.missing { background: #fff9db; border: 1px solid #fcc419; }
   .notice.failed { background: #fff5f5; border: 1px solid #fa5252; }
   .notice h2 { font-size: 1.1rem; }
+  details.output { margin: 1.2rem 0; }
+  details.output summary { cursor: pointer; color: var(--accent); margin-bottom: 0.4rem; }
   details.warnings { color: var(--muted); font-size: 0.85rem; }
   footer { color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--line); padding-top: 0.8rem; }
   @media (max-width: 700px) { nav.toc ol { columns: 1; } }
