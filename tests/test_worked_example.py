@@ -53,13 +53,21 @@ def test_weights_after_one_step(example, index, printed):
     assert agrees(example.updated_weights(0.5)[index], printed)
 
 
-def test_main_prints_the_example(capsys):
-    assert main([]) == 0
+def test_backprop_command_prints_the_example(capsys):
+    assert main(["backprop"]) == 0
     out = capsys.readouterr().out
     for printed in ["0.593269992", "0.751365070", "0.298371109", "0.082167041", "0.000438568", "0.358916480"]:
         assert printed in out
 
 
+def test_main_without_a_command_prints_an_overview(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for command in ["tour", "perceptron", "backprop", "train", "gradcheck", "graph"]:
+        assert f"\n  {command} " in out
+
+
 def test_main_rejects_unknown_arguments(capsys):
     assert main(["--bogus"]) == 2
-    assert "unknown arguments" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unrecognized arguments: --bogus" in err
