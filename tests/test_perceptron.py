@@ -240,6 +240,7 @@ def test_decision_line_of_the_trained_and_perceptron():
     assert (line.slope, line.intercept, line.x1_intercept) == (-2.0, 3.0, 1.5)
     assert line.x2_at(1.0) == 1.0 and not line.is_vertical
     assert str(line) == "x2 = -2·x1 + 3"
+    assert str(DecisionLine(1.0, 1.0, 0.5)) == "x2 = -1·x1 − 0.5"  # a negative intercept reads as subtraction
 
 
 def test_vertical_and_horizontal_lines():

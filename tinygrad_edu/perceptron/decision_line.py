@@ -84,7 +84,8 @@ class DecisionLine:
     def __str__(self) -> str:
         if self.is_vertical:
             return f"x1 = {-self.b / self.w1 + 0.0:g}"
-        return f"x2 = {self.slope:g}·x1 + {self.intercept:g}"
+        sign = "−" if self.intercept < 0 else "+"
+        return f"x2 = {self.slope + 0.0:g}·x1 {sign} {abs(self.intercept):g}"
 
     def _require_not_vertical(self, what: str) -> None:
         if self.is_vertical:
