@@ -87,7 +87,7 @@ def _missing_summary(sections: Sequence[Section]) -> str:
         skipped = "; ".join(dict.fromkeys(html.escape(note.skipped) for note in notes))
         items.append(
             f"<li><strong>{html.escape(tool)}</strong> is not installed, so these were left out: {skipped}. "
-            f"To get them: <code>{html.escape(notes[0].install)}</code>, then run the tour again.</li>"
+            f"{html.escape(notes[0].install)} Then run the tour again.</li>"
         )
     for title in failed:
         items.append(f"<li>The section <strong>{html.escape(title)}</strong> failed; its error is shown there.</li>")
@@ -152,8 +152,7 @@ def _block(block: Block) -> str:
     if isinstance(block, Missing):
         return (
             f'<p class="notice missing">Not shown: {html.escape(block.skipped)}, because '
-            f"{html.escape(block.tool)} is not installed. Install it with <code>{html.escape(block.install)}</code>"
-            " and run the tour again.</p>"
+            f"{html.escape(block.tool)} is not installed. {html.escape(block.install)} Then run the tour again.</p>"
         )
     if isinstance(block, Failure):
         error = html.escape(block.error)

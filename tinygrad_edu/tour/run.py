@@ -58,7 +58,7 @@ def run_tour(out_dir: Path, echo: Callable[[str], None] = print) -> Path:
         section = _run_section(module, workspace)
         sections.append(section)
         status = "FAILED" if section.failed else f"{section.seconds:5.1f} s"
-        skipped = f"  ({len(section.missing)} picture(s) skipped)" if section.missing else ""
+        skipped = f"  ({len(section.missing)} figure(s) skipped)" if section.missing else ""
         echo(f"[{number}/{len(SECTIONS)}] {module.TITLE:<60} {status}{skipped}")
     seconds = time.perf_counter() - start_time
     info = RunInfo(started.strftime("%Y-%m-%d %H:%M"), seconds, _versions())
@@ -116,7 +116,7 @@ def _install_advice(sections: list[Section]) -> list[str]:
         for missing in section.missing:
             by_tool.setdefault(missing.tool, []).append(missing)
     return [
-        f"{tool} is not installed: {len(notes)} picture(s) were skipped (the report shows their numbers as tables). "
-        f"Install it for the rest: {notes[0].install}"
+        f"{tool} is not installed, so {len(notes)} figure(s) were skipped (the report shows the same numbers as "
+        f"text and tables). {notes[0].install}"
         for tool, notes in by_tool.items()
     ]

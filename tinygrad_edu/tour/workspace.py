@@ -20,8 +20,8 @@ from tinygrad_edu.viz.render import INSTALL_HINT as GRAPHVIZ_HINT
 
 MATPLOTLIB = "matplotlib"
 GRAPHVIZ = "Graphviz (dot)"
-INSTALL = {
-    MATPLOTLIB: "pip install 'tinygrad_edu[plot]'   (or: pip install matplotlib)",
+INSTALL = {  # full sentences: what to run
+    MATPLOTLIB: "Install it with: pip install 'tinygrad_edu[plot]'   (or: pip install matplotlib)",
     GRAPHVIZ: GRAPHVIZ_HINT,
 }
 FIGURES = "figures"
