@@ -90,7 +90,7 @@ class Workload:
 
 WORKLOADS = {
     "digits": Workload("digits", (64, 128, 64, 10), 32, 0, 1.3, warmup_epochs=3, timed_epochs=30, rounds=5),
-    "wide": Workload("wide", (784, 1024, 1024, 10), 256, 8192, 1.1, warmup_epochs=1, timed_epochs=3, rounds=3),
+    "wide": Workload("wide", (784, 1024, 1024, 10), 256, 8192, 1.1, warmup_epochs=1, timed_epochs=2, rounds=3),
 }
 QUICK = {
     "digits": Workload("digits", (64, 128, 64, 10), 32, 0, 1.3, warmup_epochs=1, timed_epochs=3, rounds=1),
@@ -148,7 +148,8 @@ class NumpyMLP:
         self.params = [p.copy() for layer in layers for p in layer]
         self.buffers: list[Any] | None = None
 
-    def train_step(self, x: Any, y: Any) -> float:
+    def forward(self, x: Any, y: Any) -> tuple[float, list[Any], Any]:
+        """The loss, the layers' inputs aₗ₋₁ and log softmax(z_L), kept for the backward pass."""
         import numpy as np
 
         params = self.params
@@ -163,30 +164,41 @@ class NumpyMLP:
         logits = activations.pop()
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        rows = np.arange(len(y))
-        loss = -log_probs[rows, y].mean()
+        loss = -log_probs[np.arange(len(y)), y].mean()
+        return float(loss), activations, log_probs
 
+    def backward(self, y: Any, activations: list[Any], log_probs: Any) -> list[Any]:
+        """∂loss/∂θ for every parameter, in ``params`` order."""
+        import numpy as np
+
+        params = self.params
         g = np.exp(log_probs)
-        g[rows, y] -= 1.0
+        g[np.arange(len(y)), y] -= 1.0
         g /= len(y)
         grads: list[Any] = [None] * len(params)
-        for i in reversed(range(n_layers)):
+        for i in reversed(range(len(activations))):
             below = activations[i]
             grads[2 * i] = g.T @ below
             grads[2 * i + 1] = g.sum(axis=0)
             if i > 0:
                 g = g @ params[2 * i]
                 g *= below > 0
+        return grads
 
+    def update(self, grads: list[Any]) -> None:
         if self.buffers is None:
             self.buffers = [grad.copy() for grad in grads]
         else:
             for buf, grad in zip(self.buffers, grads):
                 buf *= MOMENTUM
                 buf += grad
-        for p, buf in zip(params, self.buffers):
+        for p, buf in zip(self.params, self.buffers):
             p -= LEARNING_RATE * buf
-        return float(loss)
+
+    def train_step(self, x: Any, y: Any) -> float:
+        loss, activations, log_probs = self.forward(x, y)
+        self.update(self.backward(y, activations, log_probs))
+        return loss
 
 
 def numpy_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
@@ -198,9 +210,9 @@ def numpy_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[li
     return epoch
 
 
-def tinygrad_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
+def tinygrad_model(layers: list[tuple[Any, Any]]) -> tuple[Any, Any]:
+    """``nn.Sequential(Linear, ReLU, ..., Linear)`` holding the given weights, and its ``optim.SGD``."""
     from tinygrad_edu import nn, optim
-    from tinygrad_edu.nn import functional as F
 
     modules: list[Any] = []
     for W, b in layers:
@@ -209,7 +221,13 @@ def tinygrad_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[
         linear.bias.data = b.copy()
         modules += [linear, nn.ReLU()]
     model = nn.Sequential(*modules[:-1])
-    optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
+    return model, optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
+
+
+def tinygrad_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
+    from tinygrad_edu.nn import functional as F
+
+    model, optimizer = tinygrad_model(layers)
 
     def epoch(batches: list[Any]) -> list[float]:
         losses = []
@@ -302,9 +320,66 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+PHASES = ("batch", "forward", "loss", "zero_grad", "backward", "step", "item")
+
+
+def phase_times(workload: Workload) -> dict[str, dict[str, float]]:
+    """CPU time per mini-batch (seconds) of each phase of a training step, numpy's and tinygrad_edu's.
+
+    The same calls as the timed epochs, with a clock read between them. numpy's forward includes its
+    loss and its backward the gradient of the loss; it has no zero_grad and no item (its loss is a float).
+    """
+    from tinygrad_edu.nn import functional as F
+
+    X, y = load_data(workload)
+    layers = initial_weights(workload.sizes)
+    reference, (model, optimizer) = NumpyMLP(layers), tinygrad_model(layers)
+    clock = time.process_time
+    numpy_sums = dict.fromkeys(PHASES, 0.0)
+    tiny_sums = dict.fromkeys(PHASES, 0.0)
+    batches_timed = 0
+    epochs = workload.warmup_epochs + workload.timed_epochs
+    for e in range(epochs):
+        for idx in batch_order(len(X), workload.batch, e):
+            t0 = clock()
+            xb, yb = X[idx], y[idx]
+            t1 = clock()
+            loss, activations, log_probs = reference.forward(xb, yb)
+            t2 = clock()
+            grads = reference.backward(yb, activations, log_probs)
+            t3 = clock()
+            reference.update(grads)
+            t4 = clock()
+            logits = model(xb)
+            t5 = clock()
+            loss = F.cross_entropy(logits, yb)
+            t6 = clock()
+            optimizer.zero_grad()
+            t7 = clock()
+            loss.backward()
+            t8 = clock()
+            optimizer.step()
+            t9 = clock()
+            loss.item()
+            t10 = clock()
+            if e < workload.warmup_epochs:
+                continue
+            batches_timed += 1
+            for phase, seconds in (("batch", t1 - t0), ("forward", t2 - t1), ("backward", t3 - t2), ("step", t4 - t3)):
+                numpy_sums[phase] += seconds
+            tiny_sums["batch"] += t1 - t0
+            for phase, seconds in zip(PHASES[1:], (t5 - t4, t6 - t5, t7 - t6, t8 - t7, t9 - t8, t10 - t9)):
+                tiny_sums[phase] += seconds
+    return {
+        NUMPY: {phase: total / batches_timed for phase, total in numpy_sums.items()},
+        TINY: {phase: total / batches_timed for phase, total in tiny_sums.items()},
+    }
+
+
 def profile(spec: dict[str, Any]) -> dict[str, Any]:
-    """cProfile of tinygrad_edu's timed epochs: the functions taking the most time, as text."""
+    """Where tinygrad_edu's epoch spends its time: phases against numpy's, then cProfile's function listing."""
     workload, epoch, orders = prepared(spec)
+    phases = phase_times(workload)
     for batches in orders[: workload.warmup_epochs]:
         epoch(batches)
     profiler = cProfile.Profile()
@@ -315,36 +390,54 @@ def profile(spec: dict[str, Any]) -> dict[str, Any]:
         profiler.disable()
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text).strip_dirs()
-    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("tottime").print_stats(30)
     stats.sort_stats("cumulative").print_stats(30)
-    return {"status": "ok", "profile": text.getvalue(), "epochs": workload.timed_epochs, "cpu": watch.cpu}
+    return {
+        "status": "ok",
+        "phases": phases,
+        "profile": text.getvalue(),
+        "epochs": workload.timed_epochs,
+        "cpu": watch.cpu,
+    }
 
 
 def worker_main(spec_json: str) -> None:
+    """Profile one workload, or measure each workload listed, one result line each."""
     spec = json.loads(spec_json)
-    emit_result(profile(spec) if spec.get("profile") else measure(spec))
+    if spec.get("profile"):
+        emit_result(profile(spec))
+        return
+    for workload in spec["workloads"]:
+        emit_result(measure({"framework": spec["framework"], "workload": workload}))
 
 
 # ====================================================================== parent side
-def worker_spec(framework: str, workload: Workload, **extra: Any) -> dict[str, Any]:
-    return {"framework": framework, "workload": workload.__dict__, **extra}
+Results = dict[str, dict[str, list[dict[str, Any]]]]  # workload name -> implementation -> one result per process
 
 
-def run_workload(workload: Workload, frameworks: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
-    """Every implementation's results, their processes interleaved round by round."""
+def run_plan(workloads: list[Workload], frameworks: tuple[str, ...]) -> Results:
+    """Every implementation's results on every workload, their processes interleaved round by round.
+
+    In round r each implementation runs in one fresh process the workloads that want more than r
+    rounds (one process, so PyTorch is imported once per round); the implementations take turns
+    going first.
+    """
     env, _ = single_thread_env()
     script = os.path.abspath(__file__)
-    results: dict[str, list[dict[str, Any]]] = {f: [] for f in frameworks}
-    total = workload.rounds * len(frameworks)
-    for r in range(workload.rounds):
+    results: Results = {w.name: {f: [] for f in frameworks} for w in workloads}
+    rounds = max(w.rounds for w in workloads)
+    for r in range(rounds):
+        todo = [w for w in workloads if w.rounds > r]
         shift = r % len(frameworks)
-        for i, framework in enumerate(frameworks[shift:] + frameworks[:shift], 1):
-            where = f"[{workload.name} {r * len(frameworks) + i}/{total}] {framework}"
-            print(f"{where} ...", end=" ", file=sys.stderr, flush=True)
+        for framework in frameworks[shift:] + frameworks[:shift]:
+            names = ", ".join(w.name for w in todo)
+            print(f"[round {r + 1}/{rounds}] {framework}: {names} ...", end=" ", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            outcome = run_worker(script, worker_spec(framework, workload), timeout=600, env=env)[-1]
+            spec = {"framework": framework, "workloads": [w.__dict__ for w in todo]}
+            outcomes = run_worker(script, spec, timeout=900, env=env)
             print(f"{time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
-            results[framework].append(outcome)
+            for i, w in enumerate(todo):  # a crash stands for every workload it left unmeasured
+                results[w.name][framework].append(outcomes[min(i, len(outcomes) - 1)])
     return results
 
 
@@ -426,14 +519,25 @@ def workload_report(workload: Workload, results: dict[str, list[dict[str, Any]]]
 
 def run_profile(workload: Workload) -> str:
     env, _ = single_thread_env()
-    result = run_worker(os.path.abspath(__file__), worker_spec(TINY, workload, profile=True), timeout=600, env=env)[-1]
+    spec = {"framework": TINY, "workload": workload.__dict__, "profile": True}
+    result = run_worker(os.path.abspath(__file__), spec, timeout=900, env=env)[-1]
     if not ok(result):
         return f"profiling failed: {result.get('status')}: {result.get('error')}"
-    head = (
-        f"cProfile of tinygrad_edu, workload {workload.name} ({workload.describe()}), {result['epochs']} epochs, "
-        f"{format_seconds(result['cpu'] / result['epochs'])} CPU per epoch under the profiler:\n"
-    )
-    return head + result["profile"]
+    numpy_phases, tiny_phases = result["phases"][NUMPY], result["phases"][TINY]
+    rows = []
+    totals = [("total", sum(numpy_phases.values()), sum(tiny_phases.values()))]
+    for phase, floor, mine in [(p, numpy_phases[p], tiny_phases[p]) for p in PHASES] + totals:
+        rows.append([phase, format_seconds(floor), format_seconds(mine), format_seconds(mine - floor)])
+    lines = [
+        f"Workload {workload.name} ({workload.describe()}): CPU time per mini-batch by phase, without the profiler",
+        "(numpy's forward includes its loss, its backward the loss gradient; 'batch' is X[idx], y[idx]):",
+        format_table(["phase", NUMPY, TINY, "difference"], rows),
+        "",
+        f"cProfile of tinygrad_edu, {result['epochs']} epochs, {format_seconds(result['cpu'] / result['epochs'])} "
+        "CPU per epoch under the profiler (which inflates small functions):",
+        result["profile"],
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -466,8 +570,9 @@ def main() -> None:
     ]
     if with_torch:
         lines.append("torch runs with torch.set_num_threads(1) (and the same environment).")
+    results = run_plan([plans[name] for name in names], frameworks)
     for name in names:
-        lines += [""] + workload_report(plans[name], run_workload(plans[name], frameworks), args.quick)
+        lines += [""] + workload_report(plans[name], results[name], args.quick)
     print("\n".join(lines))
 
 
