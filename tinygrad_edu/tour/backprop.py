@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tinygrad_edu import worked_example
-from tinygrad_edu.tour.content import Frame, Links, Paragraph, Preformatted, Section, Table
+from tinygrad_edu.tour.content import Frame, InlineSvg, Links, Paragraph, Preformatted, Section, Table
 from tinygrad_edu.tour.workspace import Workspace, missing_dot
 from tinygrad_edu.viz import GraphvizNotFound, draw_graph, explain, save_backward_html
 
@@ -39,7 +39,7 @@ def build(ws: Workspace) -> Section:
             "gradient is the sum, over the nodes that use it, of their gradient times the local derivative."
         ),
         picture,
-        Links(_graph_files(ws, source)),
+        Links(_graph_files(source, drawn=isinstance(picture, InlineSvg))),
         Paragraph(
             "`explain` writes out the same chain rule for one weight. w5 feeds a single output, so one product "
             "of local derivatives gives ∂E/∂w5:"
@@ -60,12 +60,11 @@ def build(ws: Workspace) -> Section:
     return section
 
 
-def _graph_files(ws: Workspace, source: str) -> tuple[tuple[str, str], ...]:
+def _graph_files(source: str, drawn: bool) -> tuple[tuple[str, str], ...]:
     """The picture (when dot made it) and the DOT source, as links."""
     files = []
-    picture = source.removesuffix(".dot") + ".svg"
-    if ws.path(picture).exists():
-        files.append((picture, "the drawing at full size"))
+    if drawn:
+        files.append((source.removesuffix(".dot") + ".svg", "the drawing at full size"))
     files.append((source, "its DOT source (render it with Graphviz: dot -Tsvg file.dot -o file.svg)"))
     return tuple(files)
 
