@@ -4,8 +4,5 @@
 :mod:`.backprop`, :mod:`.train`, :mod:`.gradcheck` and :mod:`.graph` each add their options and do
 their work; :mod:`.expression` parses the formulas ``graph`` draws, without ``eval``; :mod:`.csvdata`
 reads the CSV files ``perceptron`` and ``train`` accept; :mod:`.options` checks option values.
+The entry point is :func:`tinygrad_edu.cli.main.main`.
 """
-
-from tinygrad_edu.cli.main import build_parser, main
-
-__all__ = ["build_parser", "main"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,11 +108,13 @@ def parse(text: str) -> ast.expr:
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(source)} characters long; at most {MAX_LENGTH} are allowed")
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SyntaxWarning)  # "2x" and the like: refused, not warned about
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
         where = f" at column {err.offset}" if err.offset else ""
         raise ExpressionError(f"cannot read {source!r}: {err.msg}{where}") from None
-    except (ValueError, RecursionError, MemoryError) as err:
+    except (SyntaxWarning, ValueError, RecursionError, MemoryError) as err:
         raise ExpressionError(f"cannot read {source!r}: {err}") from None
     _check(tree.body, source)
     return tree.body
@@ -182,7 +185,8 @@ def _count(function: Function) -> str:
 
 
 def _segment(node: ast.AST, source: str) -> str:
-    return ast.get_source_segment(source, node) or type(node).__name__
+    """The part of the text a node came from (rebuilt from the node when the text is not at hand)."""
+    return (ast.get_source_segment(source, node) if source else None) or ast.unparse(node)
 
 
 def variable_names(tree: ast.expr) -> list[str]:

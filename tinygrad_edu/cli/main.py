@@ -121,7 +121,9 @@ def _prepared(arguments: list[str]) -> list[str]:
 def report_error(err: BaseException, status: int) -> int:
     """Print ``tinygrad-edu: error: …`` as one line and return ``status``."""
     message = one_line(str(err)) or type(err).__name__
-    if not isinstance(err, CommandError):
+    if isinstance(err, OSError) and err.strerror:  # a file problem: the file and the system's reason suffice
+        message = f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    elif not isinstance(err, CommandError):
         message = f"{message} ({type(err).__name__}; run `{PROG} --traceback …` for details)"
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return status if status else USAGE

@@ -268,10 +268,10 @@ def describe_stop(history: History) -> str:
     """Why training ended, and which epoch's weights the model holds."""
     if history.stop_reason == "completed":
         text = f"trained all {history.stopped_epoch} epochs"
+    elif history.stop_reason == "diverged":
+        text = f"training diverged: {history.message}"
     else:
-        text = f"stopped after epoch {history.stopped_epoch}: {history.stop_reason}"
-    if history.message:
-        text += f" ({history.message})"
+        text = f"stopped after epoch {history.stopped_epoch}: {history.stop_reason} ({history.message})"
     if history.restored_best:
         text += f"; the weights of epoch {history.best_epoch} (lowest validation loss) were restored"
     return text
