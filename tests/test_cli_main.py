@@ -1,5 +1,7 @@
 """The ``tinygrad-edu`` command as a whole: the overview, help with examples, one-line errors, exit statuses."""
 
+import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -109,3 +111,16 @@ def test_warnings_become_one_line_each(capsys, monkeypatch):
     assert result.status == 0
     assert result.err == "tinygrad-edu: warning: first line; second line\n"
     assert warnings.showwarning is not None and "tinygrad_edu" not in warnings.showwarning.__module__
+
+
+def test_a_terminal_without_unicode_gets_question_marks_not_a_crash():
+    done = subprocess.run([sys.executable, "-m", "tinygrad_edu", "backprop", "--explain"], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert b"w5? = 0.358916480" in done.stdout  # w5⁺ with the superscript replaced
+
+
+@pytest.mark.skipif(shutil.which("tinygrad-edu") is None, reason="the package's console script is not installed")
+def test_the_installed_console_script():
+    done = subprocess.run(["tinygrad-edu", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("tinygrad-edu ")

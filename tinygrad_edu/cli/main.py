@@ -74,6 +74,7 @@ def overview() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tinygrad-edu`` with ``argv`` (default: the process's arguments); return the exit status."""
     arguments = _prepared(list(sys.argv[1:] if argv is None else argv))
+    _tolerate_narrow_terminals()
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(arguments)
@@ -144,6 +145,14 @@ def warnings_as_lines() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
+
+
+def _tolerate_narrow_terminals() -> None:
+    """On a terminal that cannot show ∂, η or σ (not UTF-8), print "?" for them instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def _silence_stdout() -> None:

@@ -44,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise CommandError(f"--out {args.out}: exists and is not a folder")
-    echo = (lambda message: None) if args.quiet else print
-    index = run_tour(out_dir, echo=echo)
+    if not args.quiet:
+        run_tour(out_dir, echo=print)  # its progress ends with where the report is
+        return 0
+    index = run_tour(out_dir, echo=lambda message: None)
     print(f"The tour's report is ready: open {Path(index).resolve().as_uri()}")
     return 0
