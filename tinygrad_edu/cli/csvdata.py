@@ -46,25 +46,27 @@ class CsvTable:
         """The last column as class indices 0 … K−1 and the K class names (sorted; numbers numerically)."""
         numbers = [_as_number(text) for text in self.targets]
         if all(n is not None for n in numbers):
-            for n, text, line in zip(numbers, self.targets, self.line_numbers):
-                if not (math.isfinite(n) and n == round(n)):  # type: ignore[arg-type]
-                    raise CommandError(
-                        f"{self.source}, line {line}: the last column must hold class labels, but {text!r} is not a "
-                        "whole number (train classifies; it does not fit continuous targets)"
-                    )
-            classes = sorted({int(n) for n in numbers})  # type: ignore[arg-type]
-            index = {c: k for k, c in enumerate(classes)}
-            labels = np.array([index[int(n)] for n in numbers], dtype=np.int64)  # type: ignore[arg-type]
-            names = tuple(str(c) for c in classes)
+            keys = [self._whole_number(text, line) for text, line in zip(self.targets, self.line_numbers)]
+            names = tuple(sorted(set(keys), key=int))
         else:
-            names = tuple(sorted(set(self.targets)))
-            index = {name: k for k, name in enumerate(names)}
-            labels = np.array([index[t] for t in self.targets], dtype=np.int64)
+            keys = list(self.targets)
+            names = tuple(sorted(set(keys)))
         if len(names) < 2:
             raise CommandError(
                 f"{self.source}: the last column holds only the class {names[0]!r}; a classifier needs at least two"
             )
-        return labels, names
+        index = {name: k for k, name in enumerate(names)}
+        return np.array([index[key] for key in keys], dtype=np.int64), names
+
+    def _whole_number(self, text: str, line: int) -> str:
+        """A numeric class label as its whole number ("2.0" → "2"), or an error for 0.5."""
+        value = float(text)
+        if not (math.isfinite(value) and value == round(value)):
+            raise CommandError(
+                f"{self.source}, line {line}: the last column must hold class labels, but {text!r} is not a "
+                "whole number (train classifies; it does not fit continuous targets)"
+            )
+        return str(int(value))
 
 
 def read_csv(path: str | Path) -> CsvTable:

@@ -22,7 +22,7 @@ import operator
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tinygrad_edu.engine import Value
 
@@ -240,7 +240,7 @@ class _Evaluator:
         self.source = source
 
     def value(self, node: ast.expr) -> Value | float:
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id not in self.variables:
@@ -260,7 +260,7 @@ class _Evaluator:
         raise ExpressionError(f"cannot evaluate {_segment(node, self.source)!r}")  # parse() lets nothing else by
 
     def call(self, node: ast.Call) -> Value:
-        name = node.func.id  # type: ignore[attr-defined]  (parse() checked it is a Name)
+        name = cast(ast.Name, node.func).id  # parse() let only calls of a function by its name through
         x, *settings = [self.value(arg) for arg in node.args]
         for setting in settings:
             if not isinstance(setting, float):

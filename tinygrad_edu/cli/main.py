@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from tinygrad_edu.cli import backprop, gradcheck, graph, perceptron, tour, train
-from tinygrad_edu.cli.errors import FAILURE, USAGE, CommandError, UsageError
+from tinygrad_edu.cli.errors import FAILURE, CommandError, UsageError
 
 PROG = "tinygrad-edu"
 COMMANDS = (tour, perceptron, backprop, train, gradcheck, graph)  # in the order a learner meets them
@@ -127,7 +127,7 @@ def report_error(err: BaseException, status: int) -> int:
     elif not isinstance(err, CommandError):
         message = f"{message} ({type(err).__name__}; run `{PROG} --traceback …` for details)"
     print(f"{PROG}: error: {message}", file=sys.stderr)
-    return status if status else USAGE
+    return status
 
 
 def one_line(text: str) -> str:
