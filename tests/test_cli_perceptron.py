@@ -121,3 +121,21 @@ def test_binary_file_and_encoding_with_csv(capsys, tmp_path):
     assert_one_line_error(run_cli(capsys, "perceptron", "--csv", str(data)), "is not a UTF-8 text file", status=1)
     run = run_cli(capsys, "perceptron", "--csv", str(data), "--encoding", "bipolar")
     assert_one_line_error(run, "--encoding applies to the gates", status=2)
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_gzip_and_other_delimiters(capsys, tmp_path, delimiter):
+    import gzip
+
+    data = tmp_path / "gate.csv.gz"
+    rows = ["x1,x2,t", "0,0,0", "0,1,1", "1,0,1", "1,1,1"]
+    data.write_bytes(gzip.compress("\n".join(rows).replace(",", delimiter).encode()))
+    run = run_cli(capsys, "perceptron", "--csv", str(data))
+    assert run.status == 0, run.err
+    assert "converged" in run.out and "4 examples" in run.out
+
+
+def test_damaged_gzip_file(capsys, tmp_path):
+    data = tmp_path / "gate.csv.gz"
+    data.write_bytes(b"not gzip at all")
+    assert_one_line_error(run_cli(capsys, "perceptron", "--csv", str(data)), "is not a valid gzip file", status=1)
