@@ -85,7 +85,10 @@ def keep_where(condition: Any, g: Any) -> Any:
         return where(np.broadcast_to(condition, g.shape), g, 0.0)
     if type(g) is float:
         return g if condition else 0.0
-    return as_data(np.where(condition, g, np.zeros((), dtype=np.asarray(g).dtype)))
+    kept = g * condition  # six times faster than np.where; wrong only where 0 · (inf or nan) made a nan
+    if np.isnan(np.sum(kept)):
+        kept = np.where(condition, g, np.zeros((), dtype=np.asarray(g).dtype))
+    return as_data(kept)
 
 
 def reshape(x: Any, new_shape: tuple[int, ...]) -> Any:

@@ -110,9 +110,11 @@ def fit(
     """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
 
     Each update: forward a batch, E = loss_fn(outputs, targets), zero the gradients, backward,
-    ``optimizer.step()``. Per epoch the history records the mean training loss over the epoch's
-    batches, the validation loss (when ``validation=(X_val, y_val)`` is given), the metrics, η, the
-    number of updates and the time. Shuffling uses ``seed`` only, so the same call gives the same run.
+    ``optimizer.step()``. After each epoch the history records the loss E on the whole training set
+    (measured once the epoch's updates are done, so online, mini-batch and full-batch runs report the
+    same quantity whatever the loss's reduction), the validation loss (when ``validation=(X_val,
+    y_val)`` is given), the metrics on both sets, η, the number of updates and the time. Shuffling
+    uses ``seed`` only, so the same call gives the same run.
 
     If the loss turns NaN or infinite (or an update makes a parameter so), training stops, the
     parameters go back to the last values that gave a finite loss, a :class:`TrainingDiverged` warning
@@ -143,7 +145,7 @@ def fit(
                 started = time.perf_counter()
                 if hasattr(model, "train"):
                     model.train()
-                total, count, updates, outputs_seen, targets_seen = 0.0, 0, 0, [], []
+                updates = 0
                 for batch_index, (xb, yb) in enumerate(epoch_batches(X_arr, y_arr, batch_size, shuffle, rng), start=1):
                     outputs = _forward_checked(model, xb, epoch, batch_index)
                     loss = loss_fn(outputs, yb)
@@ -158,19 +160,15 @@ def fit(
                         return _diverged(
                             history, params, last_good, epoch, batch_index, "the update made parameters NaN or infinite"
                         )
-                    total, count, updates = total + value * len(xb), count + len(xb), updates + 1
-                    if metric_fns:
-                        outputs_seen.append(outputs.numpy())
-                        targets_seen.append(yb)
-                record = EpochRecord(
-                    epoch=epoch, train_loss=total / count, val_loss=None, metrics={}, lr=_current_lr(optimizer),
-                    updates=updates, seconds=0.0,
-                )
+                    updates += 1
                 if hasattr(model, "eval"):
                     model.eval()
-                if metric_fns:
-                    seen_out, seen_y = np.concatenate(outputs_seen), np.concatenate(targets_seen)
-                    record.metrics.update({name: fn(seen_out, seen_y) for name, fn in metric_fns.items()})
+                train_loss, train_out = evaluate(model, loss_fn, X_arr, y_arr)
+                record = EpochRecord(
+                    epoch=epoch, train_loss=train_loss, val_loss=None, metrics={}, lr=_current_lr(optimizer),
+                    updates=updates, seconds=0.0,
+                )
+                record.metrics.update({name: fn(train_out, y_arr) for name, fn in metric_fns.items()})
                 if val is not None:
                     record.val_loss, val_out = evaluate(model, loss_fn, *val)
                     record.metrics.update({f"val_{name}": fn(val_out, val[1]) for name, fn in metric_fns.items()})
