@@ -161,3 +161,18 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Value) -
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
     return apply(ops.WeightedSum, bias, *weights, *inputs)
+
+
+def cross_entropy_with_probabilities(logits: Value, targets: Any, reduction: str = "mean") -> Value:
+    """−Σ_c y_c log softmax(x)_c per row of logits (N, C), for constant target probabilities y (N, C)
+    (one-hot rows for class labels), as one stable node; reduced by "mean" (over N), "sum" or "none"."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    logits = as_value(logits)
+    y = np.asarray(targets.data if isinstance(targets, Value) else targets, dtype=logits.dtype)
+    if logits.ndim != 2 or y.shape != logits.shape:
+        raise ValueError(
+            f"cross_entropy: logits must have shape (N, C) and targets the same shape, got {logits.shape} "
+            f"and {y.shape}"
+        )
+    return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction)

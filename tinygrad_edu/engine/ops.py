@@ -779,3 +779,36 @@ class NLLLoss(Op):
     name = "nll_loss"
     forward = staticmethod(_nll)
     vjp = (_nll_grad,)
+
+
+def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str) -> Any:
+    """Per row: −Σ_c y_c log softmax(x)_c = (Σ_c y_c)·logsumexp(x) − Σ_c y_c x_c."""
+    row_loss = _logsumexp(logits, (1,), False) * targets.sum(axis=1) - (logits * targets).sum(axis=1)
+    if reduction == "none":
+        return row_loss
+    return np.sum(row_loss) if reduction == "sum" else np.mean(row_loss)
+
+
+def _softmax_of(x: Any, axis: int) -> Any:
+    return apply(Softmax, x, axis=axis) if isinstance(x, Value) else _softmax(x, axis)
+
+
+def _cross_entropy_grad(g: Any, y: Any, logits: Any, targets: np.ndarray, reduction: str) -> Any:
+    """(softmax(x)·Σ_c y_c − y) · g, with g spread over the rows (÷ N for the mean)."""
+    n = shape_of(logits)[0]
+    local = _softmax_of(logits, 1) * targets.sum(axis=1, keepdims=True) - targets
+    if reduction == "none":
+        return local * reshape(g, (n, 1))
+    return local * (g / n if reduction == "mean" else g)
+
+
+class CrossEntropy(Op):
+    """E = −Σᵢ Σ_c y_ic log softmax(xᵢ)_c (÷ N for reduction="mean") from logits x of shape (N, C) and
+    target probabilities y (one-hot rows for class labels);  ∂E/∂xᵢ = softmax(xᵢ)·Σ_c y_ic − yᵢ.
+
+    One node for log_softmax, the product with the targets and the reduction, computed stably.
+    """
+
+    name = "cross_entropy"
+    forward = staticmethod(_cross_entropy)
+    vjp = (_cross_entropy_grad,)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, stack
+from tinygrad_edu.engine.functions import cross_entropy_with_probabilities
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -284,6 +285,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
+    if x.ndim == 2 and not isinstance(y, Value):  # the usual (N, C) batch: one fused, stable node
+        return cross_entropy_with_probabilities(x, y, reduction)
     loss = -(x.log_softmax(class_axis) * y).sum(axis=class_axis)
     return apply_reduction(loss, reduction)
 

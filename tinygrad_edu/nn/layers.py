@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value
+from tinygrad_edu.engine.functions import linear
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
 
@@ -75,8 +76,7 @@ class Linear(Module):
                 f"Linear({self.in_features}, {self.out_features}): input has shape {tuple(shape)}, but its last "
                 f"dimension must be in_features={self.in_features}"
             )
-        net = x @ self.weight.T
-        return net if self.bias is None else net + self.bias
+        return linear(x, self.weight, self.bias)  # x Wᵀ + b as one graph node
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
