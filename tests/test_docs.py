@@ -287,11 +287,16 @@ def show_outputs(path: str) -> None:
     import tempfile
 
     page = Path(path).resolve()
+    text = page.read_text(encoding="utf-8")
+    here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
-        for example, printed in run_page(path, page.read_text(encoding="utf-8"), check=False):
-            print(f"---- line {example.line}" + ("" if example.expected is not None else " (no output shown)"))
-            print(printed, end="")
+        try:
+            for example, printed in run_page(path, text, check=False):
+                print(f"---- line {example.line}" + ("" if example.expected is not None else " (no output shown)"))
+                print(printed, end="")
+        finally:
+            os.chdir(here)
 
 
 if __name__ == "__main__":
