@@ -33,6 +33,7 @@ from tinygrad_edu.engine import (
     minimum,
     nll_loss,
     ops,
+    softmax_cross_entropy,
     stack,
     topological_order,
     weighted_sum,
@@ -201,6 +202,15 @@ OPERATIONS: tuple[OperationCase, ...] = (
     ),
     # losses
     OperationCase("nll_loss(a, [0, 2])", "loss", lambda a: nll_loss(a, np.array([0, 2])), each(normal(2, 3))),
+    OperationCase(
+        "cross_entropy(a, [0, 2])", "loss", lambda a: softmax_cross_entropy(a, np.array([0, 2])), each(normal(2, 3))
+    ),
+    OperationCase(
+        "cross_entropy(a, p) (probabilities)",
+        "loss",
+        lambda a: softmax_cross_entropy(a, np.array([[0.2, 0.3, 0.5], [0.6, 0.4, 0.0]]), "sum"),
+        each(normal(2, 3)),
+    ),
     # Python-float scalars take the engine's fast scalar path
     OperationCase(
         "tanh(a * b + c) (scalars)", "scalar", lambda a, b, c: (a * b + c).tanh(), each(*[scalar(normal(1))] * 3)

@@ -163,16 +163,27 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Value) -
     return apply(ops.WeightedSum, bias, *weights, *inputs)
 
 
-def cross_entropy_with_probabilities(logits: Value, targets: Any, reduction: str = "mean") -> Value:
-    """−Σ_c y_c log softmax(x)_c per row of logits (N, C), for constant target probabilities y (N, C)
-    (one-hot rows for class labels), as one stable node; reduced by "mean" (over N), "sum" or "none"."""
+def softmax_cross_entropy(logits: Value, targets: Any, reduction: str = "mean") -> Value:
+    """−Σ_c y_c log softmax(x)_c per row of logits (N, C) as one stable node, for constant targets:
+    N class indices, or target probabilities of shape (N, C); reduced by "mean" (over N), "sum" or "none"."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     logits = as_value(logits)
-    y = np.asarray(targets.data if isinstance(targets, Value) else targets, dtype=logits.dtype)
-    if logits.ndim != 2 or y.shape != logits.shape:
+    y = np.asarray(targets.data if isinstance(targets, Value) else targets)
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
+    if y.dtype.kind in "iu":
+        n, classes = logits.shape
+        if y.shape != (n,) or (y.size and (y.min() < 0 or y.max() >= classes)):
+            raise ValueError(
+                f"cross_entropy: class indices must have shape ({n},) and lie in [0, {classes}), got shape "
+                f"{y.shape}" + (f" and values from {y.min()} to {y.max()}" if y.size else "")
+            )
+        y = y.astype(np.intp, copy=False)
+    elif y.shape != logits.shape:
         raise ValueError(
-            f"cross_entropy: logits must have shape (N, C) and targets the same shape, got {logits.shape} "
-            f"and {y.shape}"
+            f"cross_entropy: target probabilities must have the logits' shape {logits.shape}, got {y.shape}"
         )
+    else:
+        y = y.astype(logits.dtype, copy=False)
     return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction)

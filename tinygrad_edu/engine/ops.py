@@ -740,6 +740,8 @@ def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -
 
 
 def _linear_grad_bias(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
+    if len(shape_of(g)) == 2:  # a batch of rows: Σ over the batch
+        return g.sum(axis=0)
     return unbroadcast(g, bias)
 
 
@@ -781,9 +783,21 @@ class NLLLoss(Op):
     vjp = (_nll_grad,)
 
 
+def _target_sums(targets: np.ndarray) -> Any:
+    """Σ_c y_c per row: 1 for class indices (a one-hot row), the row sums for probabilities."""
+    return 1.0 if targets.ndim == 1 else targets.sum(axis=1)
+
+
+def _target_logits(logits: Any, targets: np.ndarray) -> Any:
+    """Σ_c y_c x_c per row: the target class's logit for class indices."""
+    if targets.ndim == 1:
+        return logits[np.arange(len(targets)), targets]
+    return (logits * targets).sum(axis=1)
+
+
 def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str) -> Any:
     """Per row: −Σ_c y_c log softmax(x)_c = (Σ_c y_c)·logsumexp(x) − Σ_c y_c x_c."""
-    row_loss = _logsumexp(logits, (1,), False) * targets.sum(axis=1) - (logits * targets).sum(axis=1)
+    row_loss = _logsumexp(logits, (1,), False) * _target_sums(targets) - _target_logits(logits, targets)
     if reduction == "none":
         return row_loss
     return np.sum(row_loss) if reduction == "sum" else np.mean(row_loss)
@@ -796,7 +810,12 @@ def _softmax_of(x: Any, axis: int) -> Any:
 def _cross_entropy_grad(g: Any, y: Any, logits: Any, targets: np.ndarray, reduction: str) -> Any:
     """(softmax(x)·Σ_c y_c − y) · g, with g spread over the rows (÷ N for the mean)."""
     n = shape_of(logits)[0]
-    local = _softmax_of(logits, 1) * targets.sum(axis=1, keepdims=True) - targets
+    if targets.ndim == 1:  # class indices: subtract the one-hot rows
+        one_hot = np.zeros(shape_of(logits), dtype=data_of(logits).dtype)
+        one_hot[np.arange(n), targets] = 1.0
+        local = _softmax_of(logits, 1) - one_hot
+    else:
+        local = _softmax_of(logits, 1) * targets.sum(axis=1, keepdims=True) - targets
     if reduction == "none":
         return local * reshape(g, (n, 1))
     return local * (g / n if reduction == "mean" else g)
@@ -804,7 +823,8 @@ def _cross_entropy_grad(g: Any, y: Any, logits: Any, targets: np.ndarray, reduct
 
 class CrossEntropy(Op):
     """E = −Σᵢ Σ_c y_ic log softmax(xᵢ)_c (÷ N for reduction="mean") from logits x of shape (N, C) and
-    target probabilities y (one-hot rows for class labels);  ∂E/∂xᵢ = softmax(xᵢ)·Σ_c y_ic − yᵢ.
+    targets y: class indices (N,) — one-hot rows — or probabilities (N, C);
+    ∂E/∂xᵢ = softmax(xᵢ)·Σ_c y_ic − yᵢ.
 
     One node for log_softmax, the product with the targets and the reduction, computed stably.
     """

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, stack
-from tinygrad_edu.engine.functions import cross_entropy_with_probabilities
+from tinygrad_edu.engine.functions import softmax_cross_entropy
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -242,12 +242,17 @@ def binary_cross_entropy_with_logits(
 def one_hot(target: Any, num_classes: int, dtype: Any = np.float64) -> np.ndarray:
     """Rows of the identity: one_hot(c)[k] = 1 if k = c else 0, for an array of class indices."""
     classes = np.asarray(target)
+    check_classes(classes, num_classes, "one_hot")
+    return (classes[..., None] == np.arange(num_classes)).astype(dtype)
+
+
+def check_classes(classes: np.ndarray, num_classes: int, what: str) -> None:
+    """Class indices must be integers in [0, num_classes)."""
     if classes.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: class indices must be integers, got dtype {classes.dtype}")
+        raise TypeError(f"{what}: class indices must be integers, got dtype {classes.dtype}")
     if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
         bad = classes[(classes < 0) | (classes >= num_classes)].ravel()[0]
-        raise ValueError(f"one_hot: class {bad} is out of range for {num_classes} classes (0 … {num_classes - 1})")
-    return (classes[..., None] == np.arange(num_classes)).astype(dtype)
+        raise ValueError(f"{what}: class {bad} is out of range for {num_classes} classes (0 … {num_classes - 1})")
 
 
 def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  # noqa: A002
@@ -282,11 +287,14 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
                 f"cross_entropy: input of shape {x.shape} ({num_classes} classes on axis {class_axis}) needs "
                 f"class indices of shape {expected}, got target of shape {numbers.shape}"
             )
+        if x.ndim == 2:  # the usual (N, C) batch of class labels: one fused, stable node
+            check_classes(numbers, num_classes, "one_hot")
+            return softmax_cross_entropy(x, numbers, reduction)
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
     if x.ndim == 2 and not isinstance(y, Value):  # the usual (N, C) batch: one fused, stable node
-        return cross_entropy_with_probabilities(x, y, reduction)
+        return softmax_cross_entropy(x, y, reduction)
     loss = -(x.log_softmax(class_axis) * y).sum(axis=class_axis)
     return apply_reduction(loss, reduction)
 
