@@ -73,3 +73,17 @@ def test_the_real_tour_runs_quietly_into_a_folder(capsys, tmp_path):
     index = target / "index.html"
     assert run.out == f"The tour's report is ready: open {index.resolve().as_uri()}\n"
     assert "<html" in index.read_text(encoding="utf-8").lower()
+
+
+def test_a_failed_section_is_one_line_after_the_report_is_written(capsys, monkeypatch, tmp_path):
+    from tinygrad_edu.tour import TourError
+
+    def one_section_fails(out_dir, echo=print):
+        (out_dir / "index.html").parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / "index.html").write_text("<html></html>", encoding="utf-8")
+        raise TourError("1 section failed (optimizer paths); the report holds the others\ndetails: errors.txt")
+
+    monkeypatch.setattr(tinygrad_edu.tour, "run_tour", one_section_fails)
+    run = run_cli(capsys, "tour", "--out", str(tmp_path / "r"))
+    assert_one_line_error(run, "1 section failed (optimizer paths)", status=1)
+    assert "details" not in run.err and (tmp_path / "r" / "index.html").exists()

@@ -318,3 +318,12 @@ def test_a_tensor_mlp_reaches_95_percent_test_accuracy_on_the_digits():
     assert test_accuracy >= 0.95, test_accuracy
     assert history.column("val_accuracy")[-1] >= 0.95
     assert len(y_test) == 270 and set(np.unique(y_test)) == set(range(10))
+
+
+def test_the_history_table_keeps_long_metric_names_aligned():
+    X, t = data.xor_gate()
+    model = tensor_xor_net(seed=1)
+    history = fit(model, F.mse_loss, optim.SGD(model.parameters(), lr=1.0), X, t.reshape(4, 1).astype(float), 2,
+                  validation=(X, t.reshape(4, 1).astype(float)), metrics=["accuracy"], progress=False)
+    header, first = str(history).splitlines()[:2]
+    assert header.endswith("val_accuracy") and len(first.rstrip(" ←best")) == len(header)

@@ -44,9 +44,14 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise CommandError(f"--out {args.out}: exists and is not a folder")
-    if not args.quiet:
-        run_tour(out_dir, echo=print)  # its progress ends with where the report is
-        return 0
-    index = run_tour(out_dir, echo=lambda message: None)
+    from tinygrad_edu.tour import TourError
+
+    try:
+        if not args.quiet:
+            run_tour(out_dir, echo=print)  # its progress ends with where the report is
+            return 0
+        index = run_tour(out_dir, echo=lambda message: None)
+    except TourError as err:  # the report is written; a section failed and says so on the page
+        raise CommandError(str(err).splitlines()[0] if str(err) else "a section of the tour failed") from None
     print(f"The tour's report is ready: open {Path(index).resolve().as_uri()}")
     return 0

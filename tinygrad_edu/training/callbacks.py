@@ -73,7 +73,8 @@ class EarlyStopping(Callback):
         if self.epochs_without_improvement >= self.patience:
             history.stop_reason = "early stopping"
             history.message = (
-                f"validation loss did not improve by more than {self.min_delta:g} for {self.patience} epochs; "
+                f"validation loss did not improve{f' by more than {self.min_delta:g}' if self.min_delta else ''} "
+                f"for {self.patience} epochs; "
                 f"best was epoch {self.best_epoch}"
             )
             return True

@@ -58,14 +58,16 @@ class History:
 
     def __str__(self) -> str:
         metric_names = sorted({k for r in self.records for k in r.metrics})
-        header = f"{'epoch':>5} {'train loss':>12} {'val loss':>12}" + "".join(f" {m:>10}" for m in metric_names)
+        widths = {m: max(10, len(m)) for m in metric_names}
+        header = f"{'epoch':>5} {'train loss':>12} {'val loss':>12}"
+        header += "".join(f" {m:>{widths[m]}}" for m in metric_names)
         lines = [header]
         for r in self.records:
             val = f"{r.val_loss:12.6f}" if r.val_loss is not None else f"{'-':>12}"
             mark = "  ← best" if r.epoch == self.best_epoch else ""
             lines.append(
                 f"{r.epoch:>5} {r.train_loss:12.6f} {val}"
-                + "".join(f" {r.metrics.get(m, float('nan')):10.4f}" for m in metric_names)
+                + "".join(f" {r.metrics.get(m, float('nan')):{widths[m]}.4f}" for m in metric_names)
                 + mark
             )
         reason = f"{self.stop_reason} ({self.message})" if self.message else self.stop_reason

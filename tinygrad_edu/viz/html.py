@@ -135,10 +135,10 @@ PAGE = """<!DOCTYPE html>
 <p>Each step completes one node's gradient: the sum, over the nodes that use it, of their gradient times the
 local derivative (the number on the edge). Use the buttons or the arrow keys (Home / End jump to the ends).</p>
 <div class="controls">
-  <button id="first" title="first step (Home)">&#x23EE;</button>
+  <button id="first" title="first step (Home)">&#x25C0;&#x25C0;</button>
   <button id="previous" title="previous step (&#x2190;)">&#x25C0;</button>
   <button id="next" title="next step (&#x2192;)">&#x25B6;</button>
-  <button id="last" title="last step (End)">&#x23ED;</button>
+  <button id="last" title="last step (End)">&#x25B6;&#x25B6;</button>
   <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
   <span id="counter">Step 1 of {count}</span>
 </div>
