@@ -258,3 +258,12 @@ def test_valid_inputs_warn_about_nothing():
         Value(4.0).sqrt()
         Value(np.array([1.0, 4.0])).log()
         Value(1.0) / 3.0
+
+
+def test_a_list_of_values_as_an_operand_says_to_stack_them():
+    x = Value(2.0)
+    w = Value([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError, match=r"stack\(\[a, b\]\)"):
+        w @ [x, x * x]
+    with pytest.raises(TypeError, match="holds Values"):
+        Value([1.0, 2.0]) + [[x, 1.0], [2.0, 3.0]]

@@ -387,7 +387,16 @@ def constant(x: Any) -> Any:
         return float(x)
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
         return as_data(x)
+    if isinstance(x, (list, tuple)) and _holds_a_value(x):
+        raise TypeError(
+            "operand: a list that holds Values is not one; join them into one Value first, e.g. "
+            "tinygrad_edu.stack([a, b]) (gradients then flow to each)"
+        )
     return to_data(x, what="operand")
+
+
+def _holds_a_value(items: list | tuple) -> bool:
+    return any(isinstance(i, Value) or isinstance(i, (list, tuple)) and _holds_a_value(i) for i in items)
 
 
 def apply(op: Any, *args: Any, **attrs: Any) -> Value:
