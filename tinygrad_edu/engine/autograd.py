@@ -73,8 +73,10 @@ def _propagate(
         if g is None:
             continue
         if accumulate:
-            if type(g) is float and type(node._data) is float:
-                node._grad = g if node._grad is None else node._grad + g
+            if node._grad is None and type(g) is type(node._data) and (
+                type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype
+            ):
+                node._grad = g  # the common case: the first gradient, already in the node's form
             else:
                 _accumulate(node, g)
         if wanted_set and node in wanted_set:

@@ -129,9 +129,9 @@ cat = concat
 
 def linear(x: Any, weight: Value, bias: Value | None = None) -> Value:
     """x Wᵀ + b as one node (PyTorch's ``nn.functional.linear``); W has shape (out_features, in_features)."""
-    if bias is None:
-        return apply(ops.Linear, as_value(x), weight)
-    return apply(ops.Linear, as_value(x), weight, bias)
+    if bias is None:  # x may stay a plain array: apply() takes it as a constant without copying it
+        return apply(ops.Linear, x, weight)
+    return apply(ops.Linear, x, weight, bias)
 
 
 def nll_loss(log_probs: Value, targets: Any, reduction: str = "mean") -> Value:

@@ -405,16 +405,23 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
     The node keeps its inputs (Values, and constants as they are) only when grad mode is on and some
     input requires a gradient; otherwise the result is a plain leaf and nothing is kept alive.
     """
-    inputs = tuple(arg if isinstance(arg, Value) else constant(arg) for arg in args)
-    datas = [arg._data if isinstance(arg, Value) else arg for arg in inputs]
+    inputs, datas, tracked = [], [], False
+    for arg in args:
+        if isinstance(arg, Value):
+            datas.append(arg._data)
+            tracked = tracked or arg.requires_grad
+        else:
+            arg = constant(arg)
+            datas.append(arg)
+        inputs.append(arg)
     try:
         out = op.forward(*datas, **attrs) if attrs else op.forward(*datas)
     except ValueError as err:
         raise _explain(op, datas, err) from None
-    tracked = GRAD_MODE.enabled and any(isinstance(a, Value) and a.requires_grad for a in inputs)
+    tracked = tracked and GRAD_MODE.enabled
     node = _node(as_data(out), op, inputs[0], inputs[1] if len(inputs) > 1 else None, tracked)
     if tracked:
-        node._more = inputs[2:] or None
+        node._more = tuple(inputs[2:]) or None
         node._attrs = attrs or None
     return node
 
