@@ -97,13 +97,13 @@ def reshape(x: Any, new_shape: tuple[int, ...]) -> Any:
         return apply(Reshape, x, shape=tuple(new_shape))
     if shape_of(x) == tuple(new_shape):
         return x
-    return as_data(np.reshape(x, new_shape))
+    return as_data(x.reshape(new_shape) if isinstance(x, np.ndarray) else np.reshape(x, new_shape))
 
 
 def transpose(x: Any, axes: tuple[int, ...]) -> Any:
     if isinstance(x, Value):
         return apply(Transpose, x, axes=tuple(axes))
-    return np.transpose(x, axes)
+    return x.transpose(axes) if isinstance(x, np.ndarray) else x  # a number has no axes to move
 
 
 def broadcast_to(x: Any, new_shape: tuple[int, ...]) -> Any:
