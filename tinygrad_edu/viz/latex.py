@@ -34,8 +34,9 @@ SPECIAL = {"#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "{": r"\{", "}": r"\}
 def latex_name(name: str) -> str:
     """A single name in LaTeX: ``E_total`` → ``E_{total}``, ``w5`` → ``w_{5}``; expressions via
     :func:`latex_expression`."""
-    if re.fullmatch(r"[A-Za-z]+\d+", name):
-        base, digits = re.fullmatch(r"([A-Za-z]+)(\d+)", name).groups()
+    letters_then_digits = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if letters_then_digits:
+        base, digits = letters_then_digits.groups()
         return f"{base}_{{{digits}}}"
     if re.fullmatch(r"[A-Za-z]+_[A-Za-z0-9_]+", name):
         base, rest = name.split("_", 1)
