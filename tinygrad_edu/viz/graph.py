@@ -132,7 +132,8 @@ def draw_graph(
     edges: list[tuple[str, str, dict[str, str]]] = []
 
     for i, node in enumerate(order):
-        body = bodies.get(home.get(node), graph)
+        cluster = home.get(node)
+        body = graph if cluster is None else bodies[cluster]
         body.node(ids[node], label=value_label(node), shape="plain", tooltip=names[node])
         if node.op is None:
             continue
