@@ -211,7 +211,8 @@ def _factor(start: Value, stop: Value, value: float, routes: int, came_from: dic
         chain.append(came_from[chain[-1]])
     steps = tuple(local_derivative_wrt(upper, lower) for upper, lower in zip(chain, chain[1:]))
     formulas = [local_formula(upper, lower, name) for upper, lower in zip(chain, chain[1:])]
-    formula = None if None in formulas else tuple(f for f in formulas if f != "1")
+    known = [f for f in formulas if f is not None]
+    formula = tuple(f for f in known if f != "1") if len(known) == len(formulas) else None
     unchanged = all(passes_unchanged(upper, lower) for upper, lower in zip(chain, chain[1:]))
     return Factor(stop, start, value, 1, tuple(chain[1:-1]), steps, formula, unchanged)
 
