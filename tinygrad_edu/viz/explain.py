@@ -15,7 +15,7 @@ this module only writes it, as plain text or as Markdown with LaTeX.
 from __future__ import annotations
 
 from tinygrad_edu.engine import Value
-from tinygrad_edu.viz.chain import Derivation, Factor, Segment, chain_rule
+from tinygrad_edu.viz.chain import Derivation, Factor, Path, RecursionLine, Segment, chain_rule
 from tinygrad_edu.viz.latex import latex_expression, latex_name
 from tinygrad_edu.viz.local import is_atomic
 from tinygrad_edu.viz.numbers import MINUS, lecture_number
@@ -180,7 +180,12 @@ class _Writer:
         for segment in d.segments:
             if segment.path_count > 1:
                 self.blank()
-                self.sum_of_paths(segment) if segment.paths is not None else self.recursion(segment)
+                if segment.paths is not None:
+                    self.sum_of_paths(segment, segment.paths)
+                elif segment.recursion is not None:
+                    self.recursion(segment, segment.recursion)
+                else:  # chain_rule fills in one of the two for every segment
+                    raise RuntimeError("explain: a segment with several paths has neither its paths nor its recursion")
         self.local_derivatives()
         self.folded_note()
         self.delta_notation()
@@ -203,12 +208,12 @@ class _Writer:
         else:
             self.lines += style.equation([goal, names, self.product(values), style.number(d.value)])
 
-    def sum_of_paths(self, segment: Segment) -> None:
+    def sum_of_paths(self, segment: Segment, paths: tuple[Path, ...]) -> None:
         style = self.style
         whole = self.partial(segment.top, segment.bottom)
         self.lines.append(f"{style.math(whole)} is the sum over its {segment.path_count} paths:")
         values = []
-        for path in segment.paths:
+        for path in paths:
             inner = [f.bottom for f in path.factors[:-1]]
             via = (
                 "via " + ", ".join(style.math(style.name(self.n(v))) for v in reversed(inner)) if inner else "directly"
@@ -227,7 +232,7 @@ class _Writer:
             values.append(path.value)
         self.lines += style.equation([whole, self.total(values), style.number(segment.value)], indent="  ")
 
-    def recursion(self, segment: Segment) -> None:
+    def recursion(self, segment: Segment, lines: tuple[RecursionLine, ...]) -> None:
         style = self.style
         whole = self.partial(segment.top, segment.bottom)
         self.lines.append(
@@ -236,7 +241,7 @@ class _Writer:
             f"to {style.math(style.name(self.n(segment.bottom)))}: each node's derivative is the sum, over the "
             "nodes that use it, of their derivative × the local derivative (the δ recursion that backward runs)."
         )
-        for line in segment.recursion:
+        for line in lines:
             names = " + ".join(
                 f"{self.partial(segment.top, user)}{style.times}{self.partial(f.top, f.bottom)}"
                 for user, _, f in line.terms
