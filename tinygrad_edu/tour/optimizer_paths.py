@@ -4,6 +4,7 @@ across two error surfaces: Rosenbrock's curved valley and a saddle."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def build(ws: Workspace) -> Section:
             Paragraph(story),
             ws.plot(
                 f"optimizer_paths_{name}",
-                lambda surface=surface, paths=paths: plot_optimizer_paths(surface, paths),
+                partial(plot_optimizer_paths, surface, paths),
                 f"Optimizer paths on the {surface.name}, drawn over the contour lines of E.",
                 f"optimizer paths on the {surface.name}",
             ),
