@@ -109,15 +109,16 @@ def _summary_table(runs: dict[str, list[float]], n: int) -> Table:
 
 def _reading(runs: dict[str, list[float]], n: int) -> str:
     """What the table shows, in words that follow the measured numbers."""
-    solved = {name: _solved_at(errors) for name, errors in runs.items()}
-    if any(epoch is None for epoch in solved.values()):
+    solved_at = {name: _solved_at(errors) for name, errors in runs.items()}
+    solved = {name: epoch for name, epoch in solved_at.items() if epoch is not None}
+    if len(solved) < len(solved_at):
         return (
             "Not every mode got XOR right within the epochs given: sigmoid networks often sit on a plateau "
             "(E ≈ 0.5, every output near 0.5) before they find the way down."
         )
     updates = {name: epoch * updates_per_epoch(n, MODES[name]) for name, epoch in solved.items()}
-    fewest_updates = min(updates, key=updates.get)
-    fewest_epochs = min(solved, key=solved.get)
+    fewest_updates = min(updates, key=updates.__getitem__)
+    fewest_epochs = min(solved, key=solved.__getitem__)
     if fewest_updates == fewest_epochs:
         race = (
             f"Here {fewest_epochs} training needed both the fewest epochs ({solved[fewest_epochs]}) and the fewest "
