@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -35,10 +36,21 @@ from tinygrad_edu.tour.content import Failure, Missing, Section
 from tinygrad_edu.tour.report import RunInfo, write_report
 from tinygrad_edu.tour.workspace import Workspace
 
+
+class SectionModule(Protocol):
+    """What the tour needs of a section module: its ``TITLE`` and ``build(workspace) -> Section``."""
+
+    __name__: str
+    TITLE: str
+
+    def build(self, ws: Workspace, /) -> Section: ...
+
+
 # The lecture's order: the perceptron and its limit, back-propagation (the worked example, then checked
 # numerically), the training loops, the optimizers, choosing η, and how long to train.
-SECTIONS = (perceptron_and, perceptron_xor, backprop, gradients, batch_modes, optimizer_paths, learning_rate,
-            early_stopping)
+SECTIONS: tuple[SectionModule, ...] = (
+    perceptron_and, perceptron_xor, backprop, gradients, batch_modes, optimizer_paths, learning_rate, early_stopping
+)
 ERRORS_FILE = "errors.txt"
 
 
@@ -75,7 +87,7 @@ def run_tour(out_dir: Path, echo: Callable[[str], None] = print) -> Path:
     return index
 
 
-def _run_section(module: object, workspace: Workspace) -> Section:
+def _run_section(module: SectionModule, workspace: Workspace) -> Section:
     """Build one section, timing it and keeping its warnings; an error becomes a Failure block."""
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
