@@ -165,7 +165,7 @@ class ReduceLROnPlateau(_Schedule):
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
 
-    def step(self, metrics: Any) -> None:  # type: ignore[override]
+    def step(self, metrics: Any) -> None:
         """End an epoch whose metric was ``metrics`` (a number or a one-element Value/array)."""
         current = float(metrics)
         self.last_epoch += 1
