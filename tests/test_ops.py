@@ -671,9 +671,24 @@ def test_boolean_mask_gradient_is_the_mask():
     np.testing.assert_array_equal(x.grad, (data > 0).astype(float))
 
 
-def test_indexing_with_a_value_and_float32():
+def test_indexing_with_a_value_is_refused_because_it_could_be_a_mask_or_positions():
+    x = Value(np.array([10.0, 20.0, 30.0]))
+    with pytest.raises(TypeError, match="not a Value"):
+        x[Value(np.array([True, False, True]))]  # a Value holds 1.0/0.0: mask or positions? refuse
+
+
+def test_an_index_array_changed_after_the_forward_does_not_change_the_gradient():
+    x = Value(np.array([1.0, 2.0, 3.0]))
+    positions = np.array([0, 0, 1])
+    y = x[positions].sum()
+    positions[:] = 2
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 1.0, 0.0])
+
+
+def test_indexing_with_positions_and_float32():
     x = Value(np.arange(5.0, dtype=np.float32) * 1.5)
-    out = x[Value([4.0, 0.0])]
+    out = x[[4, 0]]
     np.testing.assert_array_equal(out.data, np.array([6.0, 0.0], dtype=np.float32))
     assert out.dtype == np.float32
     out.sum().backward()

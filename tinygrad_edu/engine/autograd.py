@@ -184,8 +184,8 @@ def backward(output: Value, gradient: Any = None) -> None:
     """
     _check_differentiable(output, "backward")
     seed = _seed(output, gradient, "backward")
-    if isinstance(seed, Value):
-        seed = seed._data
+    if isinstance(seed, Value):  # a copy: the output's .grad must not share memory with the seed's data
+        seed = np.array(seed._data) if isinstance(seed._data, np.ndarray) else seed._data
     with no_grad():
         _propagate([output], [seed], create_graph=False, accumulate=True)
 
@@ -214,7 +214,14 @@ def grad(
     for i, v in enumerate(ins):
         if not isinstance(v, Value):
             raise TypeError(f"grad: inputs[{i}] is a {type(v).__name__}, not a Value")
-    if grad_outputs is None or isinstance(outputs, Value) or isinstance(grad_outputs, Value):
+        if not v.requires_grad:
+            raise RuntimeError(
+                f"grad: inputs[{i}] ({v.label or 'unlabelled'}) does not require grad, so no gradient is "
+                "recorded for it; make it with requires_grad=True"
+            )
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outs)  # each (one-element) output seeded with 1: their sum is differentiated
+    elif isinstance(outputs, Value) or isinstance(grad_outputs, Value):
         grad_outputs = [grad_outputs]  # one output: the seed may be an array, a number or a Value
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outs):

@@ -91,10 +91,10 @@ def minimum(a: Any, b: Any) -> Value:
 
 
 def where(condition: Any, a: Any, b: Any) -> Value:
-    """a where condition is true, else b (broadcasting); condition is a boolean array or Value."""
-    cond = np.asarray(condition.data if isinstance(condition, Value) else condition)
+    """a where condition is true, else b (broadcasting); condition is a boolean array (or list)."""
+    cond = np.array(condition.data if isinstance(condition, Value) else condition)  # a copy: kept for backward
     if cond.dtype != bool:
-        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
+        raise TypeError(f"where: condition must be boolean (e.g. x.data > 0), got dtype {cond.dtype}")
     return apply(ops.Where, as_value(a), b, condition=cond)
 
 
@@ -160,6 +160,13 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Value) -
     """b + Σᵢ wᵢxᵢ over scalar Values as one node (a scalar neuron's net input)."""
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    for what, items in (("weights", weights), ("inputs", inputs), ("bias", [bias])):
+        for item in items:
+            if np.shape(item.data if isinstance(item, Value) else item) != ():
+                raise ValueError(
+                    f"weighted_sum: {what} must be scalars (one number each), got shape "
+                    f"{np.shape(item.data if isinstance(item, Value) else item)}; use linear() for arrays"
+                )
     return apply(ops.WeightedSum, bias, *weights, *inputs)
 
 
@@ -169,7 +176,9 @@ def softmax_cross_entropy(logits: Value, targets: Any, reduction: str = "mean") 
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     logits = as_value(logits)
-    y = np.asarray(targets.data if isinstance(targets, Value) else targets)
+    y = np.array(targets.data if isinstance(targets, Value) else targets)  # a copy: kept for backward
+    if y.ndim == 1 and y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.intp)  # class labels given as floats (e.g. from a Value): 0., 2. → 0, 2
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
     if y.dtype.kind in "iu":

@@ -116,7 +116,8 @@ def numerical_jacobian(fn: Callable[..., Any], xs: list[Value], x: Value, eps: f
 
 def analytical_jacobians(fn: Callable[..., Any], xs: list[Value]) -> list[np.ndarray]:
     """For each input, J[i, j] = ∂outᵢ/∂xⱼ from backward, one vector-Jacobian product per row."""
-    outs = _as_outputs(fn(*xs))
+    with enable_grad():  # the check records fn's graph even when called inside no_grad()
+        outs = _as_outputs(fn(*xs))
     sizes = [o.size for o in outs]
     checked = [x for x in xs if x.requires_grad]
     jacobians = [np.zeros((sum(sizes), x.size)) for x in checked]

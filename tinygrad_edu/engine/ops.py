@@ -14,10 +14,10 @@ which work on raw numbers *and* on Values. So the same rule serves twice: on num
 ``backward`` (fast, builds nothing), and on Values under ``grad(..., create_graph=True)``, where it
 records a new graph that can itself be differentiated (second derivatives, Hessian-vector products).
 
-Rules receive each input as it was given: a Value, or a constant (a float or an array) that needs no
-gradient. Where numpy broadcast an input, its rule sums the gradient back to the input's shape
-(:func:`unbroadcast`). Masks (where is x > 0? which element is the max?) are read from the data and
-treated as constants, exactly as PyTorch does.
+Rules receive each input's numbers in an ordinary backward, and the inputs themselves (Values, or the
+constants — floats, arrays — that need no gradient) under ``create_graph=True``. Where numpy broadcast
+an input, its rule sums the gradient back to the input's shape (:func:`unbroadcast`). Masks (where is
+x > 0? which element is the max?) are read from the data and treated as constants, as PyTorch does.
 
 Operations are grouped as in early tinygrad: elementwise unary, elementwise binary, reductions,
 movement (shape), and matmul.
@@ -214,13 +214,18 @@ def normalize_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(normalize_index(i) for i in index)
     if isinstance(index, Value):
-        index = index.numpy()
+        raise TypeError(
+            "index: use a list or numpy array of ints (positions) or bools (a mask), not a Value — a Value "
+            "holds floats, so it cannot say which of the two it means"
+        )
     if isinstance(index, list):
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind == "f":
         if not np.all(index == np.round(index)):
             raise IndexError(f"index holds non-integer numbers: {index}")
         index = index.astype(np.intp)
+    if isinstance(index, np.ndarray):
+        index = index.copy()  # backward reads it later: the caller may change theirs meanwhile
     return index
 
 
@@ -314,7 +319,7 @@ class ReLU(Op):
     """y = max(0, x);  ∂y/∂x = 1 for x > 0, else 0 (also at 0, as PyTorch)."""
 
     name = "relu"
-    forward = staticmethod(lambda x: (x if x > 0.0 else 0.0) if type(x) is float else np.maximum(x, 0))
+    forward = staticmethod(lambda x: (0.0 if x < 0.0 else x) if type(x) is float else np.maximum(x, 0))
     vjp = (lambda g, y, x: keep_where(data_of(x) > 0, g),)
 
 
@@ -351,6 +356,8 @@ class Clip(Op):
     @staticmethod
     def forward(x: Any, min: float | None, max: float | None) -> Any:  # noqa: A002
         if type(x) is float:
+            if x != x:  # nan stays nan, as numpy's clip and PyTorch's clamp keep it
+                return x
             lo = x if min is None else (x if x > min else min)
             return lo if max is None else (lo if lo < max else max)
         return np.clip(x, min, max).astype(x.dtype, copy=False)
@@ -504,12 +511,18 @@ def _extreme_share(y: Any, x: Any, axis: tuple[int, ...] | None) -> Any:
     return mask_like(hits / np.sum(hits, axis=axis, keepdims=True), x)
 
 
+def _extreme_grad(g: Any, y: Any, x: Any, axis: tuple[int, ...] | None) -> Any:
+    """g spread back and shared among the tied extremes; exactly 0 elsewhere (selected, not 0·g)."""
+    share = _extreme_share(y, x, axis)
+    return keep_where(np.asarray(share) > 0, _unreduce(g, x, axis)) * share
+
+
 class Max(Op):
     """y = max x over axis;  ∂y/∂xᵢ = 1/k for each of the k elements tied at the max, else 0."""
 
     name = "max"
     forward = staticmethod(lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims))
-    vjp = (lambda g, y, x, axis, keepdims: _unreduce(g, x, axis) * _extreme_share(y, x, axis),)
+    vjp = (lambda g, y, x, axis, keepdims: _extreme_grad(g, y, x, axis),)
 
 
 class Min(Op):
@@ -517,7 +530,7 @@ class Min(Op):
 
     name = "min"
     forward = staticmethod(lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims))
-    vjp = (lambda g, y, x, axis, keepdims: _unreduce(g, x, axis) * _extreme_share(y, x, axis),)
+    vjp = (lambda g, y, x, axis, keepdims: _extreme_grad(g, y, x, axis),)
 
 
 def _logsumexp(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
@@ -584,7 +597,7 @@ class BroadcastTo(Op):
 
 
 class GetItem(Op):
-    """y = x[index] (basic or integer-array indexing);  the gradient is scattered back into zeros,
+    """y = x[index] (basic, integer-array or boolean-mask indexing);  the gradient is scattered back into zeros,
     adding up where an index repeats."""
 
     name = "getitem"
@@ -741,7 +754,7 @@ def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -
 
 
 def _linear_grad_bias(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
-    if len(shape_of(g)) == 2:  # a batch of rows: Σ over the batch
+    if len(shape_of(g)) == 2 and len(shape_of(bias)) == 1:  # a batch of rows, a bias vector: Σ over the batch
         return g.sum(axis=0)
     return unbroadcast(g, bias)
 
@@ -759,6 +772,8 @@ class Linear(Op):
 
 
 def _nll(log_probs: Any, targets: np.ndarray, reduction: str) -> Any:
+    if len(targets) == 0:
+        raise ValueError("nll_loss: the batch is empty (0 rows): there is no loss to compute")
     picked = -np.take_along_axis(log_probs, targets[:, None], axis=1)[:, 0]
     if reduction == "none":
         return picked
@@ -797,6 +812,8 @@ def _target_logits(logits: Any, targets: np.ndarray) -> Any:
 
 
 def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str) -> Any:
+    if len(targets) == 0:
+        raise ValueError("cross_entropy: the batch is empty (0 rows): there is no loss to compute")
     """Per row: −Σ_c y_c log softmax(x)_c = (Σ_c y_c)·logsumexp(x) − Σ_c y_c x_c, with every logit
     shifted by its row's max m first (the shift cancels between the two terms, and exp never overflows)."""
     m = logits.max(axis=1, keepdims=True)

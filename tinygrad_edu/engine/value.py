@@ -21,8 +21,6 @@ import numpy as np
 from tinygrad_edu.engine.data import as_data, dtype_of, shape_of, to_data
 from tinygrad_edu.engine.mode import GRAD_MODE
 
-Operand = "Value | float | int | np.ndarray"
-
 
 class Value:
     """A node of the computation graph: data, gradient, and the operation that made it.
@@ -76,7 +74,8 @@ class Value:
 
     @property
     def grad(self) -> Any:
-        """∂(output of the last backward)/∂self, accumulated; zeros until a backward reaches it."""
+        """The sum of ∂output/∂self over every backward() that reached this Value since it was last
+        reset (``v.grad = 0`` or ``None``); zeros of data's shape until a backward reaches it."""
         if self._grad is None:
             return 0.0 if type(self._data) is float else np.zeros_like(self._data)
         return self._grad
@@ -151,7 +150,8 @@ class Value:
         return np.array(self._data, dtype=self.dtype)
 
     def detach(self) -> Value:
-        """The same numbers as a new leaf that records nothing (shares no graph)."""
+        """The same numbers as a new leaf that records nothing: no graph, no gradient. Like PyTorch's
+        ``detach`` it shares the numbers' memory, so an in-place change of either shows in both."""
         return _leaf(self._data, requires_grad=False)
 
     def __len__(self) -> int:
@@ -163,8 +163,8 @@ class Value:
         return self.item()
 
     def __bool__(self) -> bool:
-        if type(self._data) is float:
-            return self._data != 0.0
+        if type(self._data) is float or self._data.size == 1:
+            return bool(self._data != 0.0)
         raise TypeError(
             f"the truth value of a Value of shape {self.shape} is ambiguous; compare .data instead"
         )
@@ -289,11 +289,11 @@ class Value:
 
     def softmax(self, axis: int = -1) -> Value:
         """eˣⁱ / Σⱼ eˣʲ along ``axis`` (shifted by the max, so it never overflows)."""
-        return apply(ops.Softmax, self, axis=ops.normalize_axis(axis, self.ndim, "softmax")[0])
+        return apply(ops.Softmax, self, axis=_single_axis(axis, self.ndim, "softmax"))
 
     def log_softmax(self, axis: int = -1) -> Value:
         """xᵢ − log Σⱼ eˣʲ along ``axis``, computed stably."""
-        return apply(ops.LogSoftmax, self, axis=ops.normalize_axis(axis, self.ndim, "log_softmax")[0])
+        return apply(ops.LogSoftmax, self, axis=_single_axis(axis, self.ndim, "log_softmax"))
 
     def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Value:
         """log Σ eˣ over ``axis``, computed as m + log Σ eˣ⁻ᵐ with m the max (no overflow)."""
@@ -363,6 +363,14 @@ class Value:
         self._grad = None
 
 
+def _single_axis(axis: Any, ndim: int, op: str) -> int:
+    """One axis as a non-negative int (softmax normalizes along one axis only)."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be a single int (it normalizes along one axis), got {axis!r}")
+    (single,) = ops.normalize_axis(axis, ndim, op) or (0,)
+    return single
+
+
 def _leaf(data: Any, requires_grad: bool = True, label: str = "") -> Value:
     """A new leaf around data that is already canonical (skips ``__init__``'s checks)."""
     node = Value.__new__(Value)
@@ -386,7 +394,7 @@ def constant(x: Any) -> Any:
     if isinstance(x, (int, float, bool)) and not isinstance(x, np.generic):
         return float(x)
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        return as_data(x)
+        return as_data(x.copy())  # backward reads it later: the caller may change their array meanwhile
     if isinstance(x, (list, tuple)) and _holds_a_value(x):
         raise TypeError(
             "operand: a list that holds Values is not one; join them into one Value first, e.g. "
