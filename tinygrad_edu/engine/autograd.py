@@ -62,16 +62,23 @@ def _propagate(
 
     With ``accumulate`` every node's gradient is added to its ``.grad``; gradients of the ``wanted``
     nodes are returned. With ``create_graph`` the rules run on Values and build a new graph.
+
+    Read the loop as four steps per node: (1) its gradient g is complete — collect it; (2) record it
+    (``.grad``, or the wanted list); (3) gather the operation's inputs; (4) send g · ∂node/∂input to
+    each input that needs it. The unrolled input handling in (3) is only there for speed: this loop
+    runs once per node of every graph.
     """
-    pending: dict[Value, Any] = {}
+    pending: dict[Value, Any] = {}  # node → the sum of the contributions it has received so far
     for root, seed in zip(roots, seeds):
         pending[root] = seed if root not in pending else pending[root] + seed
     wanted_set = set(wanted)
     found: dict[Value, Any] = {}
     for node in reversed(topological_order(roots)):
+        # (1) every consumer of this node came earlier in the reverse order: g is complete
         g = pending.pop(node, None)
         if g is None:
             continue
+        # (2) record it
         if accumulate:
             if node._grad is None and type(g) is type(node._data) and (
                 type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype
@@ -84,6 +91,7 @@ def _propagate(
         op = node._op
         if op is None:
             continue
+        # (3) the operation's inputs: numbers for an ordinary backward, Values to build a new graph
         attrs = node._attrs
         rules = op.vjp
         a, b = node._a, node._b
@@ -100,6 +108,7 @@ def _propagate(
             inputs, y = parents, node
         else:
             y = node._data
+        # (4) the chain rule: each input that needs a gradient receives g · ∂node/∂input
         all_grads = None
         for i, parent in enumerate(parents):
             if type(parent) is Value and parent.requires_grad:
