@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class Op:
     vjp_all: Callable[..., tuple[Any, ...]] | None = None
 
     @staticmethod
-    def forward(*inputs: Any) -> Any:
+    def forward(*inputs: Any, **attrs: Any) -> Any:  # called as forward(*input_data, **node_attrs)
         raise NotImplementedError
 
 
@@ -185,8 +185,14 @@ def clip(x: Any, min: float | None = None, max: float | None = None) -> Value:  
     return apply(Clip, x, min=lo, max=hi)
 
 
+@overload
+def normalize_axis(axis: None, ndim: int, op: str, unique: bool = True) -> None: ...
+@overload
 def normalize_axis(
-    axis: int | Sequence[int] | None, ndim: int, op: str, unique: bool = True
+    axis: int | np.integer | Sequence[int], ndim: int, op: str, unique: bool = True
+) -> tuple[int, ...]: ...
+def normalize_axis(
+    axis: int | np.integer | Sequence[int] | None, ndim: int, op: str, unique: bool = True
 ) -> tuple[int, ...] | None:
     """Axis argument → tuple of non-negative ints (None stays None: all axes)."""
     if axis is None:
@@ -643,7 +649,7 @@ class Concat(Op):
 
     name = "concat"
     forward = staticmethod(lambda *xs, axis: np.concatenate(xs, axis=axis))
-    vjp = _SliceRules()  # type: ignore[assignment]
+    vjp = _SliceRules()
 
 
 def _weighted_sum(bias: Any, *terms: Any) -> Any:
