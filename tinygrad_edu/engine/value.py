@@ -34,6 +34,7 @@ class Value:
     """
 
     __slots__ = ("_data", "_grad", "_op", "_a", "_b", "_more", "_attrs", "label", "requires_grad", "__weakref__")
+    _data: float | np.ndarray  # a Python float for a float64 scalar, else an array (data.as_data's forms)
 
     # numpy must hand ``array + value`` over to Value.__radd__ instead of looping over the array
     __array_ufunc__ = None
@@ -141,9 +142,11 @@ class Value:
         """The single number held, as a Python float."""
         if type(self._data) is float:
             return self._data
-        if self._data.size != 1:
-            raise ValueError(f"item(): Value of shape {self.shape} holds {self._data.size} numbers, not one")
-        return float(self._data.reshape(()))
+        # _data is an array from here on; mypy cannot tell (it does not narrow ``type(x) is float``'s
+        # other branch, float not being final), hence the ignores
+        if self._data.size != 1:  # type: ignore[union-attr]
+            raise ValueError(f"item(): Value of shape {self.shape} holds {self._data.size} numbers, not one")  # type: ignore[union-attr]
+        return float(self._data.reshape(()))  # type: ignore[union-attr]
 
     def numpy(self) -> np.ndarray:
         """A copy of the data as a numpy array (0-d for scalars)."""
@@ -163,7 +166,8 @@ class Value:
         return self.item()
 
     def __bool__(self) -> bool:
-        if type(self._data) is float or self._data.size == 1:
+        # right of ``or`` _data is an array; the ignore: mypy does not narrow ``type(x) is float``'s other branch
+        if type(self._data) is float or self._data.size == 1:  # type: ignore[union-attr]
             return bool(self._data != 0.0)
         raise TypeError(
             f"the truth value of a Value of shape {self.shape} is ambiguous; compare .data instead"
