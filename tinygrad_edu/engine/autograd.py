@@ -80,8 +80,9 @@ def _propagate(
             continue
         # (2) record it
         if accumulate:
+            # right of ``or`` both are arrays; the ignore: mypy does not narrow ``type(x) is float``'s other branch
             if node._grad is None and type(g) is type(node._data) and (
-                type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype
+                type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype  # type: ignore[union-attr]
             ):
                 node._grad = g  # the common case: the first gradient, already in the node's form
             else:
@@ -97,13 +98,14 @@ def _propagate(
         a, b = node._a, node._b
         if b is None:
             parents: tuple[Any, ...] = (a,)
-            inputs = (a._data if type(a) is Value else a,)
+            inputs: tuple[Any, ...] = (a._data if type(a) is Value else a,)
         elif node._more is None:
             parents = (a, b)
             inputs = (a._data if type(a) is Value else a, b._data if type(b) is Value else b)
         else:
             parents = node.parents
             inputs = tuple([p._data if type(p) is Value else p for p in parents])
+        y: Value | float | np.ndarray  # the node itself to build a new graph, else its numbers
         if create_graph:
             inputs, y = parents, node
         else:
@@ -163,6 +165,7 @@ def _seed(output: Value, gradient: Any, what: str) -> Any:
                 f"your vector-Jacobian product), or reduce the output first, e.g. out.sum().backward()"
             )
         return 1.0 if type(output._data) is float else np.ones_like(output._data)
+    seed: Value | float | np.ndarray
     if isinstance(gradient, Value):
         seed = gradient
     else:
