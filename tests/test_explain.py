@@ -229,3 +229,10 @@ def test_agrees_with_backward_on_random_graphs(graph, stops, max_paths):
     text = explain(root, wrt, stops=stops, max_paths=max_paths)
     markdown = explain(root, wrt, stops=stops, max_paths=max_paths, markdown=True)
     assert text.startswith("∂") and markdown.startswith("**$")
+
+
+def test_markdown_handles_names_that_are_neither_word_digits_nor_word_underscore():
+    a = Value(2.0, label="h1_2")
+    y = a * Value(3.0, label="c")
+    text = explain(y, a, markdown=True)
+    assert r"\mathrm{h1\_2}" in text

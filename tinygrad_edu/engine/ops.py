@@ -778,6 +778,7 @@ class Linear(Op):
 
 
 def _nll(log_probs: Any, targets: np.ndarray, reduction: str) -> Any:
+    """−log p[target] per row, then the reduction."""
     if len(targets) == 0:
         raise ValueError("nll_loss: the batch is empty (0 rows): there is no loss to compute")
     picked = -np.take_along_axis(log_probs, targets[:, None], axis=1)[:, 0]
@@ -818,10 +819,10 @@ def _target_logits(logits: Any, targets: np.ndarray) -> Any:
 
 
 def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str) -> Any:
-    if len(targets) == 0:
-        raise ValueError("cross_entropy: the batch is empty (0 rows): there is no loss to compute")
     """Per row: −Σ_c y_c log softmax(x)_c = (Σ_c y_c)·logsumexp(x) − Σ_c y_c x_c, with every logit
     shifted by its row's max m first (the shift cancels between the two terms, and exp never overflows)."""
+    if len(targets) == 0:
+        raise ValueError("cross_entropy: the batch is empty (0 rows): there is no loss to compute")
     m = logits.max(axis=1, keepdims=True)
     if not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0.0)

@@ -43,6 +43,8 @@ def latex_name(name: str) -> str:
         return base + "_{" + rest.replace("_", ESCAPED_UNDERSCORE) + "}"
     if re.fullmatch(r"[A-Za-z]+", name):
         return name
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):  # any other single name, e.g. h1_2: as it is
+        return r"\mathrm{" + name.replace("_", ESCAPED_UNDERSCORE) + "}"
     return latex_expression(name)
 
 
