@@ -160,14 +160,13 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Value) -
     """b + Σᵢ wᵢxᵢ over scalar Values as one node (a scalar neuron's net input)."""
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
-    for what, items in (("weights", weights), ("inputs", inputs), ("bias", [bias])):
-        for item in items:
-            if np.shape(item.data if isinstance(item, Value) else item) != ():
-                raise ValueError(
-                    f"weighted_sum: {what} must be scalars (one number each), got shape "
-                    f"{np.shape(item.data if isinstance(item, Value) else item)}; use linear() for arrays"
-                )
-    return apply(ops.WeightedSum, bias, *weights, *inputs)
+    net = apply(ops.WeightedSum, bias, *weights, *inputs)
+    if net.shape != ():  # checked on the result: one check per neuron, not one per weight
+        raise ValueError(
+            f"weighted_sum: weights, inputs and bias must be scalars (one number each), but together they "
+            f"make shape {net.shape}; use linear() for arrays"
+        )
+    return net
 
 
 def softmax_cross_entropy(logits: Value, targets: Any, reduction: str = "mean") -> Value:
