@@ -111,14 +111,14 @@ def _propagate(
         else:
             y = node._data
         # (4) the chain rule: each input that needs a gradient receives g · ∂node/∂input
-        all_grads = None
+        all_grads, vjp_all = None, op.vjp_all
         for i, parent in enumerate(parents):
             if type(parent) is Value and parent.requires_grad:
-                if op.vjp_all is None:
+                if vjp_all is None:
                     contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
                 else:
                     if all_grads is None:
-                        all_grads = op.vjp_all(g, y, *inputs, **attrs) if attrs else op.vjp_all(g, y, *inputs)
+                        all_grads = vjp_all(g, y, *inputs, **attrs) if attrs else vjp_all(g, y, *inputs)
                     contribution = all_grads[i]
                 if parent._op is None and accumulate and type(contribution) is np.ndarray:
                     if _may_be_shared(contribution, g):
