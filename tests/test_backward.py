@@ -145,6 +145,41 @@ def test_accumulated_leaf_gradient_is_not_aliased_with_anything_else():
     np.testing.assert_array_equal(b.grad, np.ones(3))
 
 
+def test_intermediate_gradients_accumulate_across_backward_calls_too():
+    """Every node keeps its gradient; a second backward adds this pass's share to it, and the share it
+    passes on is this pass's alone (not the running total)."""
+    x = Value(np.array([1.0, 2.0]))
+    hidden = x * 3.0
+    out = (hidden * hidden).sum()
+    out.backward()
+    np.testing.assert_allclose(hidden.grad, 2 * np.array([3.0, 6.0]))
+    np.testing.assert_allclose(x.grad, 18 * np.array([1.0, 2.0]))
+    out.backward()
+    np.testing.assert_allclose(hidden.grad, 4 * np.array([3.0, 6.0]))
+    np.testing.assert_allclose(x.grad, 36 * np.array([1.0, 2.0]))
+    assert out.grad == 2.0
+
+
+def test_a_rule_that_fails_midway_leaves_every_gradient_as_it_was():
+    class Fragile(Op):
+        name = "fragile"
+        forward = staticmethod(lambda x: x * 2.0)
+
+        @staticmethod
+        def _fail(g, y, x):
+            raise ArithmeticError("rule failed")
+
+        vjp = (_fail,)
+
+    a = Value(1.5)
+    mid = a * 4.0
+    out = apply(Fragile, mid) * 2.0 + mid
+    a.grad, mid.grad = 10.0, 20.0
+    with pytest.raises(ArithmeticError, match="rule failed"):
+        out.backward()
+    assert a.grad == 10.0 and mid.grad == 20.0 and not out.has_grad
+
+
 # ---------------------------------------------------------------------------- grad()
 
 
@@ -178,6 +213,9 @@ def test_grad_unused_inputs():
     assert tg.grad(out, [x, unused], allow_unused=True)[1] is None
     zeros = tg.grad(out, [x, unused], materialize_grads=True)[1]
     assert zeros.data == 0.0
+    unused.grad = 5.0  # a gradient left by some earlier backward is not this graph's
+    assert tg.grad(out, [x, unused], allow_unused=True)[1] is None
+    assert unused.grad == 5.0
 
 
 # ---------------------------------------------------------------------------- higher derivatives

@@ -63,68 +63,95 @@ def _propagate(
     With ``accumulate`` every node's gradient is added to its ``.grad``; gradients of the ``wanted``
     nodes are returned. With ``create_graph`` the rules run on Values and build a new graph.
 
-    Read the loop as four steps per node: (1) its gradient g is complete — collect it; (2) record it
-    (``.grad``, or the wanted list); (3) gather the operation's inputs; (4) send g · ∂node/∂input to
-    each input that needs it. The unrolled input handling in (3) is only there for speed: this loop
-    runs once per node of every graph.
+    While the pass runs, each node's ``_grad`` slot holds the sum of the contributions it has received
+    so far (an attribute is the cheapest place to keep it); whatever the slots held before is set aside
+    first and settled afterwards (:func:`_settle`), or put back if a rule raises, so a failed pass
+    changes no gradient. Read the loop as three steps per node: (1) its
+    gradient g is complete; (2) gather the operation's inputs; (3) send g · ∂node/∂input to each input
+    that needs it. The unrolled input handling in (2) is only there for speed: this loop runs once per
+    node of every graph.
     """
-    pending: dict[Value, Any] = {}  # node → the sum of the contributions it has received so far
-    for root, seed in zip(roots, seeds):
-        pending[root] = seed if root not in pending else pending[root] + seed
-    wanted_set = set(wanted)
-    found: dict[Value, Any] = {}
-    for node in reversed(topological_order(roots)):
-        # (1) every consumer of this node came earlier in the reverse order: g is complete
-        g = pending.pop(node, None)
-        if g is None:
-            continue
-        # (2) record it
-        if accumulate:
-            # right of ``or`` both are arrays; the ignore: mypy does not narrow ``type(x) is float``'s other branch
-            if node._grad is None and type(g) is type(node._data) and (
-                type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype  # type: ignore[union-attr]
-            ):
-                node._grad = g  # the common case: the first gradient, already in the node's form
+    order = topological_order(roots)
+    earlier = {node: node._grad for node in order if node._grad is not None}
+    for node in earlier:
+        node._grad = None
+    try:
+        for root, seed in zip(roots, seeds):
+            root._grad = seed if root._grad is None else root._grad + seed
+        for node in reversed(order):
+            op = node._op
+            if op is None:  # a leaf: nothing further to send
+                continue
+            # (1) every consumer of this node came earlier in the reverse order: g is complete
+            g = node._grad
+            if g is None:
+                continue
+            # (2) the operation's inputs: numbers for an ordinary backward, Values to build a new graph
+            attrs = node._attrs
+            a, b = node._a, node._b
+            if b is None:
+                parents: tuple[Any, ...] = (a,)
+            elif node._more is None:
+                parents = (a, b)
             else:
-                _accumulate(node, g)
-        if wanted_set and node in wanted_set:
-            found[node] = g
-        op = node._op
-        if op is None:
-            continue
-        # (3) the operation's inputs: numbers for an ordinary backward, Values to build a new graph
-        attrs = node._attrs
-        rules = op.vjp
-        a, b = node._a, node._b
-        if b is None:
-            parents: tuple[Any, ...] = (a,)
-            inputs: tuple[Any, ...] = (a._data if type(a) is Value else a,)
-        elif node._more is None:
-            parents = (a, b)
-            inputs = (a._data if type(a) is Value else a, b._data if type(b) is Value else b)
-        else:
-            parents = node.parents
-            inputs = tuple([p._data if type(p) is Value else p for p in parents])
-        y: Value | float | np.ndarray  # the node itself to build a new graph, else its numbers
-        if create_graph:
-            inputs, y = parents, node
-        else:
-            y = node._data
-        # (4) the chain rule: each input that needs a gradient receives g · ∂node/∂input
-        all_grads, vjp_all = None, op.vjp_all
-        for i, parent in enumerate(parents):
-            if type(parent) is Value and parent.requires_grad:
-                if vjp_all is None:
+                parents = node.parents
+            y: Value | float | np.ndarray  # the node itself to build a new graph, else its numbers
+            if create_graph:
+                inputs, y = parents, node
+            elif b is None:
+                inputs, y = (a._data,), node._data  # a one-input node's input is always a Value
+            elif node._more is None:
+                inputs, y = (a._data if type(a) is Value else a, b._data if type(b) is Value else b), node._data
+            else:
+                inputs, y = tuple([p._data if type(p) is Value else p for p in parents]), node._data
+            # (3) the chain rule: each input that needs a gradient receives g · ∂node/∂input
+            rules, all_grads = op.vjp, None
+            for i, parent in enumerate(parents):
+                if type(parent) is not Value or not parent.requires_grad:
+                    continue
+                if op.vjp_all is None:
                     contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
                 else:
                     if all_grads is None:
-                        all_grads = vjp_all(g, y, *inputs, **attrs) if attrs else vjp_all(g, y, *inputs)
+                        all_grads = op.vjp_all(g, y, *inputs, **attrs) if attrs else op.vjp_all(g, y, *inputs)
                     contribution = all_grads[i]
-                if parent._op is None and accumulate and type(contribution) is np.ndarray:
-                    if _may_be_shared(contribution, g):
-                        contribution = contribution.copy()  # a leaf's .grad must own its array
-                previous = pending.get(parent)
-                pending[parent] = contribution if previous is None else previous + contribution
+                previous = parent._grad
+                if previous is None:
+                    if parent._op is None and accumulate and type(contribution) is np.ndarray:
+                        if _may_be_shared(contribution, g):
+                            contribution = contribution.copy()  # a leaf's .grad must own its array
+                    parent._grad = contribution
+                else:
+                    parent._grad = previous + contribution
+        return _settle(order, earlier, accumulate, wanted)
+    except BaseException:
+        for node in order:  # leave every .grad as it was
+            node._grad = earlier.get(node)
+        raise
+
+
+def _settle(
+    order: list[Value], earlier: dict[Value, Any], accumulate: bool, wanted: Sequence[Value]
+) -> dict[Value, Any]:
+    """End a pass: collect the ``wanted`` nodes' gradients and give every ``_grad`` slot its final
+    value — the earlier gradient plus this pass's with ``accumulate``, else the earlier one, untouched."""
+    wanted_set = set(wanted)
+    found: dict[Value, Any] = {}
+    for node in order:
+        g = node._grad
+        if wanted_set and g is not None and node in wanted_set:
+            found[node] = g
+        before = earlier.get(node) if earlier else None
+        if not accumulate or g is None:
+            node._grad = before
+        elif before is None and type(g) is type(node._data) and (
+            # right of ``or`` both are arrays; the ignore: mypy does not narrow ``type(x) is float``'s other branch
+            type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype  # type: ignore[union-attr]
+        ):
+            pass  # the common case: the first gradient, already in the node's form
+        else:
+            node._grad = before
+            _accumulate(node, g)
     return found
 
 

@@ -106,7 +106,8 @@ class Value:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape))
+        """The number of elements (1 for a scalar)."""
+        return 1 if type(self._data) is float else self._data.size  # type: ignore[union-attr]
 
     @property
     def dtype(self) -> np.dtype:
