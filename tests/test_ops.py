@@ -495,6 +495,12 @@ def test_relu_gradient_is_zero_at_zero():
     np.testing.assert_array_equal(xs.grad, [0.0, 0.0, 1.0])
 
 
+def test_relu_does_not_let_an_infinite_gradient_through_an_off_unit():
+    """Where x ≤ 0 the gradient is exactly 0 even if ∂E/∂y is ±inf or nan there (0 · inf would be nan)."""
+    x = Value([-1.0, 0.0, 2.0, 3.0])
+    x.relu().backward(np.array([np.inf, np.nan, -np.inf, 1.5]))
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, -np.inf, 1.5])
+
 def test_abs_and_leaky_relu_at_zero():
     x = Value([-2.0, 0.0, 3.0])
     abs(x).sum().backward()
