@@ -819,16 +819,42 @@ def _target_logits(logits: Any, targets: np.ndarray) -> Any:
     return (logits * targets).sum(axis=1)
 
 
-def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str) -> Any:
+class SavedSoftmax:
+    """The softmax probabilities a cross-entropy forward computed, kept for its backward.
+
+    PyTorch's "saved tensors": the forward has just computed e^(x − m) and its row sums, and the
+    gradient softmax(x) − y needs their quotient, so the forward stores it here (one division) and an
+    ordinary backward reads it instead of recomputing max, shift, exp and sum. Give a fresh one to each
+    call (``apply(CrossEntropy, x, ..., saved=SavedSoftmax())``); it belongs to that node, whose input
+    numbers do not change. The rule only reads it (it works on a copy), so backward can run again.
+    """
+
+    __slots__ = ("probabilities",)
+
+    def __init__(self) -> None:
+        self.probabilities: np.ndarray | None = None
+
+
+def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str, saved: SavedSoftmax | None = None) -> Any:
     """Per row: −Σ_c y_c log softmax(x)_c = (Σ_c y_c)·logsumexp(x) − Σ_c y_c x_c, with every logit
     shifted by its row's max m first (the shift cancels between the two terms, and exp never overflows)."""
     if len(targets) == 0:
         raise ValueError("cross_entropy: the batch is empty (0 rows): there is no loss to compute")
     m = logits.max(axis=1, keepdims=True)
-    if not np.isfinite(m).all():
+    finite = np.isfinite(m).all()
+    if not finite:
         m = np.where(np.isfinite(m), m, 0.0)
     shifted = logits - m
-    row_loss = np.log(np.exp(shifted).sum(axis=1)) * _target_sums(targets) - _target_logits(shifted, targets)
+    exps = np.exp(shifted)
+    sums = exps.sum(axis=1, keepdims=True)
+    if saved is not None and finite:  # what softmax(x) would compute, with the same numbers
+        exps /= sums
+        saved.probabilities = exps
+    log_sums = np.log(sums[:, 0])
+    if targets.ndim == 1:  # class indices: Σ_c y_c = 1
+        row_loss = log_sums - _target_logits(shifted, targets)
+    else:
+        row_loss = log_sums * _target_sums(targets) - _target_logits(shifted, targets)
     if reduction == "none":
         return row_loss
     total = row_loss.sum()
@@ -839,11 +865,16 @@ def _softmax_of(x: Any, axis: int) -> Any:
     return apply(Softmax, x, axis=axis) if isinstance(x, Value) else _softmax(x, axis)
 
 
-def _cross_entropy_grad(g: Any, y: Any, logits: Any, targets: np.ndarray, reduction: str) -> Any:
+def _cross_entropy_grad(
+    g: Any, y: Any, logits: Any, targets: np.ndarray, reduction: str, saved: SavedSoftmax | None = None
+) -> Any:
     """(softmax(x)·Σ_c y_c − y) · g, with g spread over the rows (÷ N for the mean)."""
     n = shape_of(logits)[0]
     if targets.ndim == 1 and not isinstance(logits, Value) and reduction != "none":  # the training loop's case
-        local = _softmax(logits, 1)
+        if saved is not None and saved.probabilities is not None:
+            local = saved.probabilities.copy()  # a copy: the saved numbers serve a second backward too
+        else:
+            local = _softmax(logits, 1)
         local[np.arange(n), targets] -= 1.0
         local *= g / n if reduction == "mean" else g
         return local
@@ -863,7 +894,9 @@ class CrossEntropy(Op):
     targets y: class indices (N,) — one-hot rows — or probabilities (N, C);
     ∂E/∂xᵢ = softmax(xᵢ)·Σ_c y_ic − yᵢ.
 
-    One node for log_softmax, the product with the targets and the reduction, computed stably.
+    One node for log_softmax, the product with the targets and the reduction, computed stably. Settings:
+    ``targets``, ``reduction`` and, optionally, ``saved``: a fresh :class:`SavedSoftmax` for the forward
+    to leave softmax(x) in, so that the backward need not recompute it.
     """
 
     name = "cross_entropy"

@@ -18,7 +18,7 @@ import numpy as np
 
 from tinygrad_edu.engine import Value, stack
 from tinygrad_edu.engine.functions import softmax_cross_entropy
-from tinygrad_edu.engine.ops import CrossEntropy
+from tinygrad_edu.engine.ops import CrossEntropy, SavedSoftmax
 from tinygrad_edu.engine.value import apply
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -291,7 +291,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
             )
         if x.ndim == 2:  # the usual (N, C) batch of class labels: one fused, stable node
             check_classes(numbers, num_classes, "one_hot")
-            return apply(CrossEntropy, x, targets=numbers.astype(np.intp, copy=False), reduction=reduction)
+            targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
+            return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=SavedSoftmax())
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
