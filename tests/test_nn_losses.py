@@ -229,6 +229,11 @@ def test_bad_targets_and_inputs_are_named():
         F.cross_entropy(np.zeros((2, 3)), np.array([0, -1]))
     with pytest.raises(TypeError, match="integer class indices"):
         F.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]))
+    # the range check reads the indices as unsigned: negatives of any width and huge unsigned ones fail too
+    for bad in (np.array([0, -128], dtype=np.int8), np.array([2**63, 0], dtype=np.uint64)):
+        with pytest.raises(ValueError, match="is out of range for 3 classes"):
+            F.cross_entropy(np.zeros((2, 3)), bad)
+    assert F.cross_entropy(np.zeros((2, 3)), np.array([2, 0], dtype=np.uint8)).item() == pytest.approx(np.log(3.0))
     with pytest.raises(ValueError, match="a single number"):
         F.cross_entropy(1.0, np.array(0))
     with pytest.raises(ValueError, match="every input must be a probability in \\[0, 1\\], found 1.5"):

@@ -269,34 +269,38 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
     """
     check_reduction(reduction, "cross_entropy")
     x = as_input(input, "cross_entropy")
-    if x.ndim == 0:
+    shape = x.shape
+    if not shape:
         raise ValueError("cross_entropy: input must hold a logit per class, got a single number")
-    class_axis = 1 if x.ndim >= 2 else 0
-    num_classes = x.shape[class_axis]
+    class_axis = 1 if len(shape) >= 2 else 0
+    num_classes = shape[class_axis]
     numbers = target_numbers(target)
     if numbers.dtype.kind == "f":
-        if numbers.shape != x.shape:
+        if numbers.shape != shape:
             raise TypeError(
                 f"cross_entropy: target must be integer class indices of shape "
-                f"{x.shape[:class_axis] + x.shape[class_axis + 1:]}, or class probabilities of the input's "
-                f"shape {x.shape}; got a float target of shape {numbers.shape}"
+                f"{shape[:class_axis] + shape[class_axis + 1:]}, or class probabilities of the input's "
+                f"shape {shape}; got a float target of shape {numbers.shape}"
             )
         y = target if isinstance(target, Value) and target.requires_grad else numbers.astype(x.dtype)
     elif numbers.dtype.kind in "iu":
-        expected = x.shape[:class_axis] + x.shape[class_axis + 1 :]
+        expected = shape[:class_axis] + shape[class_axis + 1 :]
         if numbers.shape != expected:
             raise ValueError(
-                f"cross_entropy: input of shape {x.shape} ({num_classes} classes on axis {class_axis}) needs "
+                f"cross_entropy: input of shape {shape} ({num_classes} classes on axis {class_axis}) needs "
                 f"class indices of shape {expected}, got target of shape {numbers.shape}"
             )
-        if x.ndim == 2:  # the usual (N, C) batch of class labels: one fused, stable node
-            check_classes(numbers, num_classes, "one_hot")
+        if len(shape) == 2:  # the usual (N, C) batch of class labels: one fused, stable node
             targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
+            # one max() checks both ends (it runs at every training step): read as unsigned, a negative index
+            # is a huge number
+            if targets.size and targets.view(np.uintp).max() >= num_classes:
+                check_classes(numbers, num_classes, "cross_entropy")  # raises, naming the class out of range
             return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=SavedSoftmax())
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
-    if x.ndim == 2 and not isinstance(y, Value):  # the usual (N, C) batch: one fused, stable node
+    if len(shape) == 2 and not isinstance(y, Value):  # the usual (N, C) batch: one fused, stable node
         return softmax_cross_entropy(x, y, reduction)
     loss = -(x.log_softmax(class_axis) * y).sum(axis=class_axis)
     return apply_reduction(loss, reduction)
