@@ -837,8 +837,8 @@ def test_a_two_layer_network_with_cross_entropy():
 # ---------------------------------------------------------------------------- fast paths against the general ones
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_cross_entropy_backward_from_the_saved_softmax_equals_the_recomputed_one(reduction):
-    """The forward leaves softmax(x) in ``saved``; the backward that reads it gives the numbers that
-    recomputing softmax gives, bit for bit, and does not use them up (a second backward adds the same)."""
+    """The forward leaves softmax(x) in ``saved``; the backward that takes it gives the numbers that
+    recomputing softmax gives, bit for bit; a second backward recomputes and adds the same again."""
     from tinygrad_edu.engine import ops
     from tinygrad_edu.engine.value import apply
 
@@ -852,6 +852,7 @@ def test_cross_entropy_backward_from_the_saved_softmax_equals_the_recomputed_one
     with_saved.backward()
     recomputed.backward()
     np.testing.assert_array_equal(x_saved.grad, x_plain.grad)
+    assert saved.probabilities is None  # taken by the first backward
     with_saved.backward()
     np.testing.assert_array_equal(x_saved.grad, 2.0 * x_plain.grad)
     # nn.functional.cross_entropy takes this path; its gradient is the same again

@@ -824,9 +824,10 @@ class SavedSoftmax:
 
     PyTorch's "saved tensors": the forward has just computed e^(x − m) and its row sums, and the
     gradient softmax(x) − y needs their quotient, so the forward stores it here (one division) and an
-    ordinary backward reads it instead of recomputing max, shift, exp and sum. Give a fresh one to each
+    ordinary backward takes it instead of recomputing max, shift, exp and sum. Give a fresh one to each
     call (``apply(CrossEntropy, x, ..., saved=SavedSoftmax())``); it belongs to that node, whose input
-    numbers do not change. The rule only reads it (it works on a copy), so backward can run again.
+    numbers do not change. The first backward takes the array over (and changes it); a second backward
+    finds it empty and recomputes softmax(x), with the same numbers.
     """
 
     __slots__ = ("probabilities",)
@@ -872,7 +873,7 @@ def _cross_entropy_grad(
     n = shape_of(logits)[0]
     if targets.ndim == 1 and not isinstance(logits, Value) and reduction != "none":  # the training loop's case
         if saved is not None and saved.probabilities is not None:
-            local = saved.probabilities.copy()  # a copy: the saved numbers serve a second backward too
+            local, saved.probabilities = saved.probabilities, None  # taken, not copied: a second backward recomputes
         else:
             local = _softmax(logits, 1)
         local[np.arange(n), targets] -= 1.0
