@@ -248,6 +248,21 @@ def one_hot(target: Any, num_classes: int, dtype: Any = np.float64) -> np.ndarra
     return (classes[..., None] == np.arange(num_classes)).astype(dtype)
 
 
+#: up to this many labels, Python's min() and max() over a list are faster than numpy's reductions
+SMALL_BATCH = 1024
+
+
+def classes_in_range(classes: np.ndarray, num_classes: int) -> bool:
+    """Does every integer class index lie in [0, num_classes)?
+
+    It runs at every training step, so it is quick for a mini-batch: a few dozen labels are checked in
+    Python (numpy's min and max each cost more call overhead than they save); bigger arrays in numpy."""
+    if classes.size <= SMALL_BATCH:
+        labels = classes.ravel().tolist()
+        return not labels or (min(labels) >= 0 and max(labels) < num_classes)
+    return bool(classes.min() >= 0 and classes.max() < num_classes)
+
+
 def check_classes(classes: np.ndarray, num_classes: int, what: str) -> None:
     """Class indices must be integers in [0, num_classes)."""
     if classes.dtype.kind not in "iu":
@@ -292,9 +307,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
             )
         if len(shape) == 2:  # the usual (N, C) batch of class labels: one fused, stable node
             targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
-            # one max() checks both ends (it runs at every training step): read as unsigned, a negative index
-            # is a huge number
-            if targets.size and targets.view(np.uintp).max() >= num_classes:
+            if not classes_in_range(targets, num_classes):
                 check_classes(numbers, num_classes, "cross_entropy")  # raises, naming the class out of range
             return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=SavedSoftmax())
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
