@@ -38,6 +38,7 @@ import json
 import os
 import platform
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -467,6 +468,16 @@ def loss_check(results: dict[str, list[dict[str, Any]]]) -> tuple[bool, str]:
     return agree, f"{len(expected)} batch losses, largest |difference| from numpy: {detail}"
 
 
+def round_ratios(results: dict[str, list[dict[str, Any]]]) -> list[float]:
+    """tinygrad_edu's CPU-time median over numpy's, round by round (each round's two processes ran one right
+    after the other). Less swayed by load that comes and goes than the ratio of the overall medians."""
+    ratios = []
+    for tiny, reference in zip(results.get(TINY, []), results.get(NUMPY, [])):
+        if ok(tiny) and ok(reference):
+            ratios.append(statistics.median(tiny["cpu_times"]) / statistics.median(reference["cpu_times"]))
+    return ratios
+
+
 def workload_report(workload: Workload, results: dict[str, list[dict[str, Any]]], quick: bool) -> list[str]:
     cpu = {f: stats(runs, "cpu_times") for f, runs in results.items()}
     wall = {f: stats(runs, "wall_times") for f, runs in results.items()}
@@ -496,6 +507,13 @@ def workload_report(workload: Workload, results: dict[str, list[dict[str, Any]]]
     blas = next((r["blas"] for r in results.get(NUMPY, []) if ok(r)), None)
     if blas is not None:
         lines.append("numpy worker: " + describe_blas(blas))
+    paired = round_ratios(results)
+    if paired:
+        listing = " ".join(format_ratio(r) for r in paired)
+        lines.append(
+            f"tinygrad_edu / numpy per round (CPU medians of the two processes run back to back, so under the same "
+            f"load): {listing}; median {format_ratio(statistics.median(paired))}"
+        )
     agree, detail = loss_check(results)
     verdict = "yes" if agree else "NO"
     lines.append(f"Same loss for every batch (|difference| <= {SAME_LOSS_ATOL:g}): {verdict}; {detail}")

@@ -67,6 +67,23 @@ def test_linear_passes_gradcheck():
     assert gradcheck(fn, [Value(x), Value(layer.weight.data), Value(layer.bias.data)])
 
 
+@pytest.mark.parametrize("x_shape", [(5, 3), (3,), (2, 4, 3)])
+def test_linear_rules_on_arrays_equal_the_rules_on_values(x_shape):
+    """An ordinary backward runs Linear's rules on arrays, with shortcuts (Gᵀx for a batch of rows, G W with
+    no reshape); grad(..., create_graph=True) runs the same rules on Values, through the general path. Both
+    give the same gradients, and the second derivatives pass gradgradcheck."""
+    import tinygrad_edu as tg
+
+    rng = np.random.default_rng(4)
+    x, weight, bias = Value(rng.normal(size=x_shape)), Value(rng.normal(size=(2, 3))), Value(rng.normal(size=2))
+    out = (nn.functional.tanh(tg.linear(x, weight, bias)) ** 2).sum()
+    on_arrays = tg.grad(out, [x, weight, bias])
+    on_values = tg.grad(out, [x, weight, bias], create_graph=True)
+    for numbers, values in zip(on_arrays, on_values):
+        np.testing.assert_allclose(values.data, numbers.data, rtol=1e-14, atol=1e-15)
+    assert tg.gradgradcheck(lambda a, w, b: tg.linear(a, w, b).tanh(), [x, weight, bias])
+
+
 def test_linear_keeps_float32():
     layer = nn.Linear(3, 2, seed=0, dtype=np.float32)
     assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32

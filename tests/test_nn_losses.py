@@ -229,6 +229,10 @@ def test_bad_targets_and_inputs_are_named():
         F.cross_entropy(np.zeros((2, 3)), np.array([0, -1]))
     with pytest.raises(TypeError, match="integer class indices"):
         F.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]))
+    for bad in (np.array([0, -128], dtype=np.int8), np.array([2**63, 0], dtype=np.uint64)):
+        with pytest.raises(ValueError, match="is out of range for 3 classes"):
+            F.cross_entropy(np.zeros((2, 3)), bad)
+    assert F.cross_entropy(np.zeros((2, 3)), np.array([2, 0], dtype=np.uint8)).item() == pytest.approx(np.log(3.0))
     with pytest.raises(ValueError, match="a single number"):
         F.cross_entropy(1.0, np.array(0))
     with pytest.raises(ValueError, match="every input must be a probability in \\[0, 1\\], found 1.5"):
@@ -243,3 +247,16 @@ def test_bad_targets_and_inputs_are_named():
         nn.CrossEntropyLoss(reduction="avg")
     with pytest.raises(TypeError, match="cannot use str as an input"):
         F.mse_loss("abc", np.zeros(3))
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, F.SMALL_BATCH, F.SMALL_BATCH + 1, 5000])
+def test_class_range_check_in_python_agrees_with_numpy(size):
+    """classes_in_range checks small batches in Python and big ones in numpy: both say the same."""
+    rng = np.random.default_rng(size)
+    for low, high in ((0, 10), (-1, 10), (0, 11)):
+        classes = rng.integers(low, high, size=size)
+        if size:
+            classes[rng.integers(size)] = low  # make sure the extreme is there
+            classes[rng.integers(size)] = high - 1
+        expected = bool(size == 0 or (classes.min() >= 0 and classes.max() < 10))
+        assert F.classes_in_range(classes, 10) is expected

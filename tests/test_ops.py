@@ -495,6 +495,12 @@ def test_relu_gradient_is_zero_at_zero():
     np.testing.assert_array_equal(xs.grad, [0.0, 0.0, 1.0])
 
 
+def test_relu_does_not_let_an_infinite_gradient_through_an_off_unit():
+    """Where x ≤ 0 the gradient is exactly 0 even if ∂E/∂y is ±inf or nan there (0 · inf would be nan)."""
+    x = Value([-1.0, 0.0, 2.0, 3.0])
+    x.relu().backward(np.array([np.inf, np.nan, -np.inf, 1.5]))
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, -np.inf, 1.5])
+
 def test_abs_and_leaky_relu_at_zero():
     x = Value([-2.0, 0.0, 3.0])
     abs(x).sum().backward()
@@ -826,3 +832,40 @@ def test_a_two_layer_network_with_cross_entropy():
         return -log_probs[np.arange(5), labels].mean()
 
     check_gradients(loss, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((4, 3)))
+
+
+# ---------------------------------------------------------------------------- fast paths against the general ones
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_backward_from_the_saved_softmax_equals_the_recomputed_one(reduction):
+    """The forward leaves softmax(x) in ``saved``; the backward that takes it gives the numbers that
+    recomputing softmax gives, bit for bit; a second backward recomputes and adds the same again."""
+    from tinygrad_edu.engine import ops
+    from tinygrad_edu.engine.value import apply
+
+    logits = np.random.default_rng(3).standard_normal((6, 4)) * 10.0
+    targets = np.array([0, 3, 1, 1, 2, 3])
+    x_saved, x_plain = Value(logits), Value(logits)
+    saved = ops.SavedSoftmax()
+    with_saved = apply(ops.CrossEntropy, x_saved, targets=targets, reduction=reduction, saved=saved)
+    recomputed = apply(ops.CrossEntropy, x_plain, targets=targets, reduction=reduction)
+    assert saved.probabilities is not None and with_saved.item() == recomputed.item()
+    with_saved.backward()
+    recomputed.backward()
+    np.testing.assert_array_equal(x_saved.grad, x_plain.grad)
+    assert saved.probabilities is None  # taken by the first backward
+    with_saved.backward()
+    np.testing.assert_array_equal(x_saved.grad, 2.0 * x_plain.grad)
+    # nn.functional.cross_entropy takes this path; its gradient is the same again
+    x_functional = Value(logits)
+    tg.nn.functional.cross_entropy(x_functional, targets, reduction=reduction).backward()
+    np.testing.assert_array_equal(x_functional.grad, x_plain.grad)
+
+
+def test_cross_entropy_saves_no_softmax_for_rows_with_an_infinite_max():
+    """An infinite logit takes the forward's guarded path; the backward then recomputes, as before."""
+    from tinygrad_edu.engine import ops
+    from tinygrad_edu.engine.value import apply
+
+    saved = ops.SavedSoftmax()
+    apply(ops.CrossEntropy, Value([[np.inf, 0.0], [1.0, 2.0]]), targets=np.array([0, 1]), reduction="sum", saved=saved)
+    assert saved.probabilities is None

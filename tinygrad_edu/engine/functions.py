@@ -194,4 +194,4 @@ def softmax_cross_entropy(logits: Value, targets: Any, reduction: str = "mean") 
         )
     else:
         y = y.astype(logits.dtype, copy=False)
-    return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction)
+    return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction, saved=ops.SavedSoftmax())

@@ -85,8 +85,8 @@ def keep_where(condition: Any, g: Any) -> Any:
         return where(np.broadcast_to(condition, g.shape), g, 0.0)
     if type(g) is float:
         return g if condition else 0.0
-    kept = g * condition  # six times faster than np.where; wrong only where 0 · (inf or nan) made a nan
-    if np.isnan(kept.sum()):
+    kept = g * condition  # faster than np.where; wrong only where 0 · (inf or nan) made a nan
+    if math.isnan(kept.sum()):
         kept = np.where(condition, g, np.zeros((), dtype=np.asarray(g).dtype))
     return as_data(kept)
 
@@ -735,25 +735,26 @@ class MatMul(Op):
 
 # ====================================================================== layers fused for speed
 def _linear(x: Any, weight: Any, bias: Any = None) -> Any:
-    sx, sw = np.shape(x), np.shape(weight)
+    sx, sw = shape_of(x), shape_of(weight)
     if len(sw) != 2 or not sx or sx[-1] != sw[1]:
         raise ValueError(
             f"linear: input of shape {sx} does not fit weight of shape {sw}: "
             f"the input's last dimension must equal the weight's in_features (its dimension 1)"
         )
-    y = np.matmul(x, np.transpose(weight))
+    y = np.matmul(x, weight.T)
     if bias is not None:
         y += bias
     return y
 
 
 def _linear_grad_input(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
-    return reshape(g @ weight, shape_of(x))
+    # G of shape (..., out) times W of shape (out, in) has x's shape (..., in) already
+    return g @ weight
 
 
 def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
     if len(shape_of(x)) == 2:  # a batch of rows: Gᵀ x directly
-        return transpose(g, (1, 0)) @ x
+        return g.T @ x if type(g) is np.ndarray else transpose(g, (1, 0)) @ x
     out_features, in_features = shape_of(weight)
     g2, x2 = reshape(g, (-1, out_features)), reshape(x, (-1, in_features))
     return unbroadcast(transpose(g2, (1, 0)) @ x2, weight)
@@ -818,16 +819,43 @@ def _target_logits(logits: Any, targets: np.ndarray) -> Any:
     return (logits * targets).sum(axis=1)
 
 
-def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str) -> Any:
+class SavedSoftmax:
+    """The softmax probabilities a cross-entropy forward computed, kept for its backward.
+
+    PyTorch's "saved tensors": the forward has just computed e^(x − m) and its row sums, and the
+    gradient softmax(x) − y needs their quotient, so the forward stores it here (one division) and an
+    ordinary backward takes it instead of recomputing max, shift, exp and sum. Give a fresh one to each
+    call (``apply(CrossEntropy, x, ..., saved=SavedSoftmax())``); it belongs to that node, whose input
+    numbers do not change. The first backward takes the array over (and changes it); a second backward
+    finds it empty and recomputes softmax(x), with the same numbers.
+    """
+
+    __slots__ = ("probabilities",)
+
+    def __init__(self) -> None:
+        self.probabilities: np.ndarray | None = None
+
+
+def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str, saved: SavedSoftmax | None = None) -> Any:
     """Per row: −Σ_c y_c log softmax(x)_c = (Σ_c y_c)·logsumexp(x) − Σ_c y_c x_c, with every logit
     shifted by its row's max m first (the shift cancels between the two terms, and exp never overflows)."""
     if len(targets) == 0:
         raise ValueError("cross_entropy: the batch is empty (0 rows): there is no loss to compute")
     m = logits.max(axis=1, keepdims=True)
-    if not np.isfinite(m).all():
+    finite = math.isfinite(m.sum())  # one reduction; a sum that overflows only takes the guarded path needlessly
+    if not finite:
         m = np.where(np.isfinite(m), m, 0.0)
     shifted = logits - m
-    row_loss = np.log(np.exp(shifted).sum(axis=1)) * _target_sums(targets) - _target_logits(shifted, targets)
+    exps = np.exp(shifted)
+    sums = exps.sum(axis=1, keepdims=True)
+    if saved is not None and finite:  # what softmax(x) would compute, with the same numbers
+        exps /= sums
+        saved.probabilities = exps
+    log_sums = np.log(sums[:, 0])
+    if targets.ndim == 1:  # class indices: Σ_c y_c = 1
+        row_loss = log_sums - _target_logits(shifted, targets)
+    else:
+        row_loss = log_sums * _target_sums(targets) - _target_logits(shifted, targets)
     if reduction == "none":
         return row_loss
     total = row_loss.sum()
@@ -838,11 +866,16 @@ def _softmax_of(x: Any, axis: int) -> Any:
     return apply(Softmax, x, axis=axis) if isinstance(x, Value) else _softmax(x, axis)
 
 
-def _cross_entropy_grad(g: Any, y: Any, logits: Any, targets: np.ndarray, reduction: str) -> Any:
+def _cross_entropy_grad(
+    g: Any, y: Any, logits: Any, targets: np.ndarray, reduction: str, saved: SavedSoftmax | None = None
+) -> Any:
     """(softmax(x)·Σ_c y_c − y) · g, with g spread over the rows (÷ N for the mean)."""
     n = shape_of(logits)[0]
     if targets.ndim == 1 and not isinstance(logits, Value) and reduction != "none":  # the training loop's case
-        local = _softmax(logits, 1)
+        if saved is not None and saved.probabilities is not None:
+            local, saved.probabilities = saved.probabilities, None  # taken, not copied: a second backward recomputes
+        else:
+            local = _softmax(logits, 1)
         local[np.arange(n), targets] -= 1.0
         local *= g / n if reduction == "mean" else g
         return local
@@ -862,7 +895,9 @@ class CrossEntropy(Op):
     targets y: class indices (N,) — one-hot rows — or probabilities (N, C);
     ∂E/∂xᵢ = softmax(xᵢ)·Σ_c y_ic − yᵢ.
 
-    One node for log_softmax, the product with the targets and the reduction, computed stably.
+    One node for log_softmax, the product with the targets and the reduction, computed stably. Settings:
+    ``targets``, ``reduction`` and, optionally, ``saved``: a fresh :class:`SavedSoftmax` for the forward
+    to leave softmax(x) in, so that the backward need not recompute it.
     """
 
     name = "cross_entropy"

@@ -18,7 +18,7 @@ import numpy as np
 
 from tinygrad_edu.engine import Value, stack
 from tinygrad_edu.engine.functions import softmax_cross_entropy
-from tinygrad_edu.engine.ops import CrossEntropy
+from tinygrad_edu.engine.ops import CrossEntropy, SavedSoftmax
 from tinygrad_edu.engine.value import apply
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -248,6 +248,21 @@ def one_hot(target: Any, num_classes: int, dtype: Any = np.float64) -> np.ndarra
     return (classes[..., None] == np.arange(num_classes)).astype(dtype)
 
 
+#: up to this many labels, Python's min() and max() over a list are faster than numpy's reductions
+SMALL_BATCH = 1024
+
+
+def classes_in_range(classes: np.ndarray, num_classes: int) -> bool:
+    """Does every integer class index lie in [0, num_classes)?
+
+    It runs at every training step, so it is quick for a mini-batch: a few dozen labels are checked in
+    Python (numpy's min and max each cost more call overhead than they save); bigger arrays in numpy."""
+    if classes.size <= SMALL_BATCH:
+        labels = classes.ravel().tolist()
+        return not labels or (min(labels) >= 0 and max(labels) < num_classes)
+    return bool(classes.min() >= 0 and classes.max() < num_classes)
+
+
 def check_classes(classes: np.ndarray, num_classes: int, what: str) -> None:
     """Class indices must be integers in [0, num_classes)."""
     if classes.dtype.kind not in "iu":
@@ -269,33 +284,36 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
     """
     check_reduction(reduction, "cross_entropy")
     x = as_input(input, "cross_entropy")
-    if x.ndim == 0:
+    shape = x.shape
+    if not shape:
         raise ValueError("cross_entropy: input must hold a logit per class, got a single number")
-    class_axis = 1 if x.ndim >= 2 else 0
-    num_classes = x.shape[class_axis]
+    class_axis = 1 if len(shape) >= 2 else 0
+    num_classes = shape[class_axis]
     numbers = target_numbers(target)
     if numbers.dtype.kind == "f":
-        if numbers.shape != x.shape:
+        if numbers.shape != shape:
             raise TypeError(
                 f"cross_entropy: target must be integer class indices of shape "
-                f"{x.shape[:class_axis] + x.shape[class_axis + 1:]}, or class probabilities of the input's "
-                f"shape {x.shape}; got a float target of shape {numbers.shape}"
+                f"{shape[:class_axis] + shape[class_axis + 1:]}, or class probabilities of the input's "
+                f"shape {shape}; got a float target of shape {numbers.shape}"
             )
         y = target if isinstance(target, Value) and target.requires_grad else numbers.astype(x.dtype)
     elif numbers.dtype.kind in "iu":
-        expected = x.shape[:class_axis] + x.shape[class_axis + 1 :]
+        expected = shape[:class_axis] + shape[class_axis + 1 :]
         if numbers.shape != expected:
             raise ValueError(
-                f"cross_entropy: input of shape {x.shape} ({num_classes} classes on axis {class_axis}) needs "
+                f"cross_entropy: input of shape {shape} ({num_classes} classes on axis {class_axis}) needs "
                 f"class indices of shape {expected}, got target of shape {numbers.shape}"
             )
-        if x.ndim == 2:  # the usual (N, C) batch of class labels: one fused, stable node
-            check_classes(numbers, num_classes, "one_hot")
-            return apply(CrossEntropy, x, targets=numbers.astype(np.intp, copy=False), reduction=reduction)
+        if len(shape) == 2:  # the usual (N, C) batch of class labels: one fused, stable node
+            targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
+            if not classes_in_range(targets, num_classes):
+                check_classes(numbers, num_classes, "cross_entropy")  # raises, naming the class out of range
+            return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=SavedSoftmax())
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
-    if x.ndim == 2 and not isinstance(y, Value):  # the usual (N, C) batch: one fused, stable node
+    if len(shape) == 2 and not isinstance(y, Value):  # the usual (N, C) batch: one fused, stable node
         return softmax_cross_entropy(x, y, reduction)
     loss = -(x.log_softmax(class_axis) * y).sum(axis=class_axis)
     return apply_reduction(loss, reduction)

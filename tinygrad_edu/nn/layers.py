@@ -70,13 +70,16 @@ class Linear(Module):
         return layer
 
     def forward(self, x: Any) -> Value:
-        shape = x.shape if isinstance(x, Value) else np.shape(x)
-        if len(shape) == 0 or shape[-1] != self.in_features:
-            raise ValueError(
-                f"Linear({self.in_features}, {self.out_features}): input has shape {tuple(shape)}, but its last "
-                f"dimension must be in_features={self.in_features}"
-            )
-        return linear(x, self.weight, self.bias)  # x Wᵀ + b as one graph node
+        try:
+            return linear(x, self.weight, self.bias)  # x Wᵀ + b as one graph node
+        except ValueError:  # the operation checks the shapes; say which layer refused which input
+            shape = x.shape if isinstance(x, Value) else np.shape(x)
+            if len(shape) == 0 or shape[-1] != self.in_features:
+                raise ValueError(
+                    f"Linear({self.in_features}, {self.out_features}): input has shape {tuple(shape)}, but its "
+                    f"last dimension must be in_features={self.in_features}"
+                ) from None
+            raise
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -102,7 +105,7 @@ class Sequential(Module):
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:
-            x = layer(x)
+            x = layer.forward(x)  # what layer(x) does, minus a call: Module.__call__ only passes x on to forward
         return x
 
     def append(self, module: Module) -> Sequential:
