@@ -105,19 +105,19 @@ def _propagate(
             else:
                 inputs, y = tuple([p._data if type(p) is Value else p for p in parents]), node._data
             # (3) the chain rule: each input that needs a gradient receives g · ∂node/∂input
-            rules, all_grads = op.vjp, None
+            rules, vjp_all, all_grads = op.vjp, op.vjp_all, None
             for i, parent in enumerate(parents):
                 if type(parent) is not Value or not parent.requires_grad:
                     continue
-                if op.vjp_all is None:
+                if vjp_all is None:
                     contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
                 else:
                     if all_grads is None:
-                        all_grads = op.vjp_all(g, y, *inputs, **attrs) if attrs else op.vjp_all(g, y, *inputs)
+                        all_grads = vjp_all(g, y, *inputs, **attrs) if attrs else vjp_all(g, y, *inputs)
                     contribution = all_grads[i]
                 previous = parent._grad
                 if previous is None:
-                    if parent._op is None and accumulate and type(contribution) is np.ndarray:
+                    if type(contribution) is np.ndarray and parent._op is None and accumulate:
                         if _may_be_shared(contribution, g):
                             contribution = contribution.copy()  # a leaf's .grad must own its array
                     parent._grad = contribution

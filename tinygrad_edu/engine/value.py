@@ -359,9 +359,7 @@ class Value:
         For a scalar output the seed ∂self/∂self is 1. A non-scalar output needs ``gradient``, the
         vector in the vector-Jacobian product (an array of this Value's shape).
         """
-        from tinygrad_edu.engine.autograd import backward
-
-        backward(self, gradient)
+        autograd.backward(self, gradient)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad`` reads as zeros again)."""
@@ -442,20 +440,31 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
 def apply_unary(op: Any, x: Value) -> Value:
     """``apply`` for a one-input operation without settings (the hot path of scalar networks)."""
     out = op.forward(x._data)
-    if type(out) is not float:
-        out = as_data(out)
-    return _node(out, op, x, None, x.requires_grad and GRAD_MODE.enabled)
+    node = _new_value(Value)  # built here, as in apply_binary
+    node._data = out if type(out) is float else as_data(out)
+    node._grad = node._b = node._more = node._attrs = None
+    node.label = ""
+    if x.requires_grad and GRAD_MODE.enabled:
+        node._op, node._a = op, x
+        node.requires_grad = True
+    else:
+        node._op = node._a = None
+        node.requires_grad = False
+    return node
 
 
 def apply_binary(op: Any, a: Any, b: Any) -> Value:
-    """``apply`` for a two-input operation without settings (the hot path of scalar networks)."""
-    if isinstance(a, Value):
+    """``apply`` for a two-input operation without settings (the hot path of scalar networks).
+
+    It builds the node itself instead of calling :func:`_node`: one Python call less per operation.
+    """
+    if type(a) is Value:
         a_data = a._data
         tracked = a.requires_grad
     else:
         a = a_data = a if type(a) is float else constant(a)
         tracked = False
-    if isinstance(b, Value):
+    if type(b) is Value:
         b_data = b._data
         tracked = tracked or b.requires_grad
     else:
@@ -464,18 +473,27 @@ def apply_binary(op: Any, a: Any, b: Any) -> Value:
         out = op.forward(a_data, b_data)
     except ValueError as err:
         raise _explain(op, [a_data, b_data], err) from None
-    if type(out) is not float:
-        out = as_data(out)
-    return _node(out, op, a, b, tracked and GRAD_MODE.enabled)
+    node = _new_value(Value)
+    node._data = out if type(out) is float else as_data(out)
+    node._grad = node._more = node._attrs = None
+    node.label = ""
+    if tracked and GRAD_MODE.enabled:
+        node._op, node._a, node._b = op, a, b
+        node.requires_grad = True
+    else:
+        node._op = node._a = node._b = None
+        node.requires_grad = False
+    return node
+
+
+_new_value = object.__new__  # Value(...) without __init__'s checks, for data already canonical
 
 
 def _node(data: Any, op: Any, a: Any, b: Any, tracked: bool) -> Value:
     """A new Value; it remembers op and inputs only when it is ``tracked`` (part of a graph)."""
-    node = Value.__new__(Value)
+    node = _new_value(Value)
     node._data = data
-    node._grad = None
-    node._more = None
-    node._attrs = None
+    node._grad = node._more = node._attrs = None
     node.label = ""
     if tracked:
         node._op = op
@@ -501,4 +519,5 @@ def values_in(items: Iterable[Any]) -> list[Value]:
     return [item for item in items if isinstance(item, Value)]
 
 
-from tinygrad_edu.engine import ops  # noqa: E402  (ops builds Values, Value methods call ops)
+# imported last: both build on Value, and Value's methods call them
+from tinygrad_edu.engine import autograd, ops  # noqa: E402
