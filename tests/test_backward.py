@@ -180,6 +180,20 @@ def test_a_rule_that_fails_midway_leaves_every_gradient_as_it_was():
     assert a.grad == 10.0 and mid.grad == 20.0 and not out.has_grad
 
 
+def test_zero_grad_keeping_zeros_never_clears_a_gradient_shared_with_another_node():
+    """Add hands the same gradient to both inputs, so two intermediates may hold one array."""
+    a = Value(np.ones(2))
+    left, right = a * 2.0, a * 3.0
+    (left + right).sum().backward()
+    left.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(left.grad, [0.0, 0.0])
+    np.testing.assert_array_equal(right.grad, [1.0, 1.0])
+    grad_array = a.grad
+    a.zero_grad(set_to_none=False)  # a leaf owns its array: filled in place
+    assert a.has_grad and a.grad is grad_array
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+
+
 # ---------------------------------------------------------------------------- grad()
 
 

@@ -135,7 +135,9 @@ def test_zero_grad_resets_every_parameter():
     out.backward()
     assert all(p.has_grad for p in block.parameters())
     block.zero_grad(set_to_none=False)
-    assert block.layers[0].weight.has_grad and not block.scale.has_grad  # zero arrays; floats are unset
+    weight_grad = block.layers[0].weight.grad
+    assert all(p.has_grad for p in block.parameters())  # zeros kept, for arrays and floats alike
+    assert block.scale.grad == 0.0 and block.layers[0].weight.grad is weight_grad  # filled in place
     assert np.array_equal(block.layers[0].weight.grad, np.zeros((4, 3)))
     block.zero_grad()
     assert not any(p.has_grad for p in block.parameters())

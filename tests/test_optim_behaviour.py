@@ -159,7 +159,23 @@ def test_zero_grad_unsets_gradients_or_fills_them_with_zeros():
     opt.zero_grad(set_to_none=False)
     assert params[0].has_grad and params[0].grad is grad_array
     np.testing.assert_array_equal(params[0].grad, 0.0)
-    assert params[2].grad == 0.0
+    assert params[2].has_grad and params[2].grad == 0.0  # a float parameter keeps a real zero too
+
+
+def test_zero_grad_without_none_still_steps_momentum_as_pytorch_does():
+    """θ = 1, g = 2, lr = 0.1, μ = 0.9: step 1 gives b = 2, θ = 0.8. After zero_grad(set_to_none=False)
+    and no backward, g = 0: b = 0.9·2 = 1.8 and θ = 0.8 − 0.18 = 0.62 (a float and an array alike)."""
+    scalar, vector = Value(1.0), Value(np.array([1.0]))
+    opt = optim.SGD([scalar, vector], lr=0.1, momentum=0.9)
+    (scalar * 2.0 + (vector * 2.0).sum()).backward()
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    opt.step()
+    assert scalar.data == pytest.approx(0.62, abs=1e-15)
+    np.testing.assert_allclose(vector.data, [0.62], atol=1e-15)
+    opt.zero_grad()  # unset: the next step skips both
+    opt.step()
+    assert scalar.data == pytest.approx(0.62, abs=1e-15)
 
 
 def test_float32_parameters_stay_float32():

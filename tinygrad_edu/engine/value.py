@@ -361,9 +361,21 @@ class Value:
         """
         autograd.backward(self, gradient)
 
-    def zero_grad(self) -> None:
-        """Forget the accumulated gradient (``.grad`` reads as zeros again)."""
-        self._grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the accumulated gradient, so ``.grad`` reads as zeros again.
+
+        ``set_to_none=True`` unsets it (``has_grad`` becomes False, as after ``v.grad = 0``);
+        ``set_to_none=False`` keeps a gradient of zeros (an array is filled in place), as PyTorch's
+        ``zero_grad(set_to_none=False)`` does, so an optimizer still takes its step (momentum) with it.
+        """
+        if set_to_none or self._grad is None:
+            self._grad = None
+        elif type(self._grad) is float:
+            self._grad = 0.0
+        elif self._op is None:
+            self._grad.fill(0.0)  # a leaf owns its gradient array
+        else:
+            self._grad = np.zeros_like(self._grad)  # an intermediate's may be shared with another node
 
 
 def _single_axis(axis: Any, ndim: int, op: str) -> int:

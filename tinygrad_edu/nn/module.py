@@ -130,14 +130,11 @@ class Module:
         """Forget every parameter's accumulated gradient before the next backward pass.
 
         ``set_to_none=True`` (PyTorch's default) unsets it, so ``has_grad`` is False until a backward
-        reaches the parameter; ``set_to_none=False`` fills gradient arrays with zeros instead. Either
-        way ``.grad`` reads as zeros.
+        reaches the parameter; ``set_to_none=False`` keeps a gradient of zeros instead (arrays are
+        filled in place), as in PyTorch. Either way ``.grad`` reads as zeros.
         """
         for p in self.parameters():
-            if set_to_none or not p.has_grad or not isinstance(p.grad, np.ndarray):
-                p.grad = None
-            else:
-                p.grad = np.zeros_like(p.grad)
+            p.zero_grad(set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Set ``training`` on this module and every submodule; returns self."""

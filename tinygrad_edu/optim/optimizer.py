@@ -127,16 +127,13 @@ class Optimizer:
         """Forget every parameter's gradient before the next backward pass.
 
         ``set_to_none=True`` (PyTorch's default) makes ``.grad`` unset: a parameter that the next
-        backward does not reach is then skipped by :meth:`step`. ``set_to_none=False`` fills the
-        gradient arrays with zeros instead (a float parameter's gradient can only be unset: its
-        ``.grad`` reads 0.0 either way).
+        backward does not reach is then skipped by :meth:`step`. ``set_to_none=False`` keeps a
+        gradient of zeros instead (arrays filled in place), so such a parameter is still stepped
+        with a zero gradient (momentum, weight decay), as in PyTorch.
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none or not p.has_grad or not isinstance(p.grad, np.ndarray):
-                    p.grad = None
-                else:
-                    p.grad.fill(0.0)
+                p.zero_grad(set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, by the optimizer's rule; return closure's loss.
