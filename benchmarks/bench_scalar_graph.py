@@ -11,7 +11,7 @@ it does for users; micrograd is timed a second time with the collector disabled.
 in a fresh subprocess, so micrograd's recursive backward can fail (RecursionError, or a crash) without
 ending the benchmark: the failure is reported where its time would be.
 
-    python benchmarks/bench_scalar_graph.py            # full run, about a minute
+    python benchmarks/bench_scalar_graph.py            # full run, about five minutes (3 rounds)
     python benchmarks/bench_scalar_graph.py --quick    # smoke run, a few seconds
 """
 
