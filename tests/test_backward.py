@@ -194,6 +194,82 @@ def test_zero_grad_keeping_zeros_never_clears_a_gradient_shared_with_another_nod
     np.testing.assert_array_equal(a.grad, [0.0, 0.0])
 
 
+def test_a_rule_returning_the_wrong_shape_is_named_and_changes_no_gradient():
+    class WrongShape(Op):
+        name = "wrong_shape"
+        forward = staticmethod(lambda x: x * 1.0)
+        vjp = (lambda g, y, x: np.ones(5),)
+
+    p, q = Value(np.ones(3), label="p"), Value(np.ones(3), label="q")
+    p.grad, q.grad = np.ones(3), np.ones(3)
+    p_grad = p.grad
+    out = (apply(WrongShape, q) + p * 2.0).sum()
+    with pytest.raises(ValueError, match=r"reaching q .* shape \(5,\), but the Value has shape \(3,\)"):
+        out.backward()
+    np.testing.assert_array_equal(p.grad, np.ones(3))  # p's array was not added to before the failure
+    np.testing.assert_array_equal(q.grad, np.ones(3))
+    assert p.grad is p_grad and not out.has_grad
+
+
+def _reentrant(call):
+    """An operation y = x whose rule runs ``call()`` (another pass) before passing g on."""
+
+    class Reentrant(Op):
+        name = "reentrant"
+        forward = staticmethod(lambda x: x * 1.0)
+
+        @staticmethod
+        def _rule(g, y, x):
+            call()
+            return g
+
+        vjp = (_rule,)
+
+    return Reentrant
+
+
+def test_backward_from_inside_a_rule_is_refused_and_changes_nothing():
+    w = Value(np.ones(3))
+    h = w * 2.0
+
+    def inner_backward():
+        with tg.enable_grad():
+            (h * h).sum().backward()
+
+    out = apply(_reentrant(inner_backward), h).sum()
+    with pytest.raises(RuntimeError, match="while another backward pass is running"):
+        out.backward()
+    assert not w.has_grad and not h.has_grad and not out.has_grad
+    (h * h).sum().backward()  # the engine is usable again afterwards
+    np.testing.assert_array_equal(w.grad, np.full(3, 8.0))
+
+
+def test_grad_from_inside_a_rule_works_and_touches_no_gradient():
+    w = Value(np.ones(3))
+    h = w * 2.0
+    inner = []
+
+    def inner_grad():
+        with tg.enable_grad():
+            inner.append(tg.grad((h * h).sum(), w)[0].data)
+
+    apply(_reentrant(inner_grad), h).sum().backward()
+    np.testing.assert_array_equal(inner[0], np.full(3, 8.0))  # ∂Σ(2w)²/∂w = 8w
+    np.testing.assert_array_equal(w.grad, np.full(3, 2.0))  # the outer pass alone: ∂Σh/∂w = 2
+    np.testing.assert_array_equal(h.grad, np.ones(3))
+
+
+def test_a_float32_zero_dimensional_node_keeps_an_array_gradient_over_two_backwards():
+    x = Value(np.float32(1.5))
+    mid = x * 2.0
+    out = mid * mid
+    out.backward()
+    out.backward()
+    for node in (x, mid, out):
+        assert type(node.grad) is np.ndarray and node.grad.dtype == np.float32 and node.grad.shape == ()
+    assert float(x.grad) == 2 * 2 * (2 * 2.0 * 1.5)
+
+
 # ---------------------------------------------------------------------------- grad()
 
 

@@ -71,11 +71,18 @@ def _propagate(
     that needs it. The unrolled input handling in (2) is only there for speed: this loop runs once per
     node of every graph.
     """
+    if accumulate and _PASSES_RUNNING[0]:
+        raise RuntimeError(
+            "backward() was called while another backward pass is running (from inside an operation's "
+            "rule): the running pass keeps its partial sums in .grad, so the two would mix; compute the "
+            "gradient with tinygrad_edu.grad(...), which leaves .grad alone"
+        )
     order = topological_order(roots)
     earlier = {node: node._grad for node in order if node._grad is not None}
-    for node in earlier:
-        node._grad = None
+    _PASSES_RUNNING[0] += 1
     try:
+        for node in earlier:
+            node._grad = None
         for root, seed in zip(roots, seeds):
             root._grad = seed if root._grad is None else root._grad + seed
         for node in reversed(order):
@@ -128,31 +135,69 @@ def _propagate(
         for node in order:  # leave every .grad as it was
             node._grad = earlier.get(node)
         raise
+    finally:
+        _PASSES_RUNNING[0] -= 1
+
+
+# passes now running (a rule may call grad(), which runs a pass inside a pass; backward() may not)
+_PASSES_RUNNING = [0]
 
 
 def _settle(
     order: list[Value], earlier: dict[Value, Any], accumulate: bool, wanted: Sequence[Value]
 ) -> dict[Value, Any]:
     """End a pass: collect the ``wanted`` nodes' gradients and give every ``_grad`` slot its final
-    value — the earlier gradient plus this pass's with ``accumulate``, else the earlier one, untouched."""
+    value — the earlier gradient plus this pass's with ``accumulate``, else the earlier one, untouched.
+
+    Every gradient is brought to its node's form first (the only step that can fail, on a rule that
+    returned the wrong shape); nothing is written until all of them are.
+    """
     wanted_set = set(wanted)
     found: dict[Value, Any] = {}
+    final: list[tuple[Value, Any]] = []
     for node in order:
         g = node._grad
         if wanted_set and g is not None and node in wanted_set:
             found[node] = g
+        if accumulate and g is not None:
+            final.append((node, _in_form_of(node, g)))
+    if not accumulate:
+        for node in order:
+            node._grad = earlier.get(node) if earlier else None
+        return found
+    for node, g in final:
         before = earlier.get(node) if earlier else None
-        if not accumulate or g is None:
+        if before is None:
+            node._grad = g
+        elif node._op is None and type(before) is np.ndarray:
+            np.add(before, g, out=before)  # a leaf's array is its own: optimizers may hold it
             node._grad = before
-        elif before is None and type(g) is type(node._data) and (
-            # right of ``or`` both are arrays; the ignore: mypy does not narrow ``type(x) is float``'s other branch
-            type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype  # type: ignore[union-attr]
-        ):
-            pass  # the common case: the first gradient, already in the node's form
         else:
-            node._grad = before
-            _accumulate(node, g)
+            total = before + g
+            # numpy turns a sum of 0-d arrays into a numpy scalar: keep the node's form
+            node._grad = total if type(total) is type(before) else np.asarray(total)
     return found
+
+
+def _in_form_of(node: Value, g: Any) -> Any:
+    """g in node's form: a float for a float64 scalar, else an array of node's shape and dtype."""
+    data = node._data
+    if type(g) is type(data) and (type(g) is float or g.shape == data.shape and g.dtype == data.dtype):  # type: ignore[union-attr]
+        return g  # the common case: already in form
+    if type(data) is float:
+        return float(g)
+    try:
+        return np.array(np.broadcast_to(g, data.shape), dtype=data.dtype)  # type: ignore[union-attr]
+    except ValueError:
+        raise ValueError(
+            f"backward: the gradient reaching {node.label or 'a Value'} (made by {_op_name(node)}) has shape "
+            f"{shape_of(g)}, but the Value has shape {node.shape}; a rule of an operation that uses it "
+            "returned a gradient of the wrong shape"
+        ) from None
+
+
+def _op_name(node: Value) -> str:
+    return "the user, a leaf" if node._op is None else f"'{node._op.name}'"
 
 
 def _may_be_shared(contribution: Any, g: Any) -> bool:
@@ -164,22 +209,6 @@ def _may_be_shared(contribution: Any, g: Any) -> bool:
     if type(contribution) is not np.ndarray:
         return False
     return contribution is g or contribution.base is not None or not contribution.flags.writeable
-
-
-def _accumulate(node: Value, g: Any) -> None:
-    """node.grad += g, keeping node.grad's shape, dtype and canonical form."""
-    if isinstance(node._data, np.ndarray):
-        if type(g) is not np.ndarray or g.dtype != node._data.dtype or g.shape != node._data.shape:
-            g = np.array(np.broadcast_to(g, node._data.shape), dtype=node._data.dtype)
-        if node._grad is None:
-            node._grad = g
-        elif node._op is None:
-            np.add(node._grad, g, out=node._grad)
-        else:
-            node._grad = node._grad + g
-    else:
-        g = float(g)
-        node._grad = g if node._grad is None else node._grad + g
 
 
 def _seed(output: Value, gradient: Any, what: str) -> Any:
