@@ -236,10 +236,11 @@ def single_thread_env() -> tuple[dict[str, str], str]:
     """
     env = dict(os.environ)
     env.update({name: "1" for name in THREAD_VARIABLES})
-    env.update(ALLOCATOR_SETTINGS)
+    for name, value in ALLOCATOR_SETTINGS.items():
+        env.setdefault(name, value)  # a setting of the user's own wins (and is reported)
     removed = [f"{name}={env.pop(name)}" for name in OPENBLAS_TUNING_VARIABLES if name in env]
-    settings = " ".join(f"{name}={value}" for name, value in ALLOCATOR_SETTINGS.items())
-    note = f"Workers run with {'='.join(THREAD_VARIABLES)}=1 and glibc's {settings};\n"
+    settings = " ".join(f"{name}={env[name]}" for name in ALLOCATOR_SETTINGS)
+    note = f"Workers run with {'='.join(THREAD_VARIABLES)}=1 and {settings} (glibc's allocator);\n"
     if removed:
         note += f"removed from their environment (both together, so OpenBLAS detects the CPU): {', '.join(removed)}."
     else:

@@ -420,8 +420,8 @@ def run_plan(workloads: list[Workload], frameworks: tuple[str, ...]) -> Results:
     """Every implementation's results on every workload, their processes interleaved round by round.
 
     In round r each implementation runs in one fresh process the workloads that want more than r
-    rounds (one process, so PyTorch is imported once per round); the implementations take turns
-    going first.
+    rounds (one process, so PyTorch is imported once per round). numpy and tinygrad_edu run back to
+    back, taking turns going first (their ratio is taken within a round); the others follow them.
     """
     env, _ = single_thread_env()
     script = os.path.abspath(__file__)
@@ -429,8 +429,9 @@ def run_plan(workloads: list[Workload], frameworks: tuple[str, ...]) -> Results:
     rounds = max(w.rounds for w in workloads)
     for r in range(rounds):
         todo = [w for w in workloads if w.rounds > r]
-        shift = r % len(frameworks)
-        for framework in frameworks[shift:] + frameworks[:shift]:
+        paired = [f for f in (NUMPY, TINY) if f in frameworks]
+        order = (paired if r % 2 == 0 else paired[::-1]) + [f for f in frameworks if f not in paired]
+        for framework in order:
             names = ", ".join(w.name for w in todo)
             print(f"[round {r + 1}/{rounds}] {framework}: {names} ...", end=" ", file=sys.stderr, flush=True)
             started = time.perf_counter()
