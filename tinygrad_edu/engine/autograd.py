@@ -149,26 +149,32 @@ def _settle(
     """End a pass: collect the ``wanted`` nodes' gradients and give every ``_grad`` slot its final
     value — the earlier gradient plus this pass's with ``accumulate``, else the earlier one, untouched.
 
-    Every gradient is brought to its node's form first (the only step that can fail, on a rule that
-    returned the wrong shape); nothing is written until all of them are.
+    Every gradient is first brought to its node's form, in its slot (the only step that can fail, on a
+    rule that returned the wrong shape; the caller then restores every slot); the earlier gradients are
+    added only once all of them are.
     """
     wanted_set = set(wanted)
     found: dict[Value, Any] = {}
-    final: list[tuple[Value, Any]] = []
     for node in order:
         g = node._grad
-        if wanted_set and g is not None and node in wanted_set:
+        if g is None:
+            continue
+        if wanted_set and node in wanted_set:
             found[node] = g
-        if accumulate and g is not None:
-            final.append((node, _in_form_of(node, g)))
+        if accumulate and not (
+            # right of ``or`` both are arrays; the ignore: mypy does not narrow ``type(x) is float``'s other branch
+            type(g) is type(node._data)
+            and (type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype)  # type: ignore[union-attr]
+        ):
+            node._grad = _in_form_of(node, g)
     if not accumulate:
         for node in order:
             node._grad = earlier.get(node) if earlier else None
         return found
-    for node, g in final:
-        before = earlier.get(node) if earlier else None
-        if before is None:
-            node._grad = g
+    for node, before in earlier.items():
+        g = node._grad
+        if g is None:
+            node._grad = before
         elif node._op is None and type(before) is np.ndarray:
             np.add(before, g, out=before)  # a leaf's array is its own: optimizers may hold it
             node._grad = before
@@ -182,8 +188,6 @@ def _settle(
 def _in_form_of(node: Value, g: Any) -> Any:
     """g in node's form: a float for a float64 scalar, else an array of node's shape and dtype."""
     data = node._data
-    if type(g) is type(data) and (type(g) is float or g.shape == data.shape and g.dtype == data.dtype):  # type: ignore[union-attr]
-        return g  # the common case: already in form
     if type(data) is float:
         return float(g)
     try:
