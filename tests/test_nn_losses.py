@@ -260,3 +260,12 @@ def test_class_range_check_in_python_agrees_with_numpy(size):
             classes[rng.integers(size)] = high - 1
         expected = bool(size == 0 or (classes.min() >= 0 and classes.max() < 10))
         assert F.classes_in_range(classes, 10) is expected
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_keeps_a_softmax_for_its_backward_only_where_the_backward_uses_it(reduction):
+    logits = Value(np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]]))
+    by_index = F.cross_entropy(logits, np.array([1, 2]), reduction=reduction)
+    by_probability = F.cross_entropy(logits, np.array([[0.2, 0.8, 0.0], [0.0, 0.5, 0.5]]), reduction=reduction)
+    assert (by_index.attrs["saved"] is not None) == (reduction != "none")
+    assert by_probability.attrs.get("saved") is None

@@ -376,3 +376,15 @@ def test_every_optimizer_works_on_float_parameters_alone():
             opt.step()
         assert type(w.data) is float and w.data < 3.0, name
         assert all(type(v) in (float, int) for v in opt.state[w].values()), name
+
+
+def test_an_sgd_subclass_with_its_own_per_parameter_rule_is_honoured():
+    class SignSGD(optim.SGD):
+        def _update(self, p, g, state, group):
+            p.data -= group["lr"] * np.sign(g)
+
+    w = Value(np.array([0.5, -2.0]))
+    opt = SignSGD([w], lr=0.1)
+    (w * np.array([3.0, -4.0])).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(w.data, [0.4, -1.9])

@@ -194,4 +194,6 @@ def softmax_cross_entropy(logits: Value, targets: Any, reduction: str = "mean") 
         )
     else:
         y = y.astype(logits.dtype, copy=False)
-    return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction, saved=ops.SavedSoftmax())
+    # only class indices with a reduced loss let the backward take the forward's softmax over
+    saved = ops.SavedSoftmax() if y.ndim == 1 and reduction != "none" else None
+    return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction, saved=saved)

@@ -309,7 +309,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
             targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
             if not classes_in_range(targets, num_classes):
                 check_classes(numbers, num_classes, "cross_entropy")  # raises, naming the class out of range
-            return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=SavedSoftmax())
+            saved = SavedSoftmax() if reduction != "none" else None  # the backward's shortcut needs a reduction
+            return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=saved)
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {numbers.dtype}")
