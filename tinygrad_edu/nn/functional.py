@@ -267,7 +267,7 @@ def check_classes(classes: np.ndarray, num_classes: int, what: str) -> None:
     """Class indices must be integers in [0, num_classes)."""
     if classes.dtype.kind not in "iu":
         raise TypeError(f"{what}: class indices must be integers, got dtype {classes.dtype}")
-    if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
+    if not classes_in_range(classes, num_classes):
         bad = classes[(classes < 0) | (classes >= num_classes)].ravel()[0]
         raise ValueError(f"{what}: class {bad} is out of range for {num_classes} classes (0 … {num_classes - 1})")
 
@@ -306,9 +306,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
                 f"class indices of shape {expected}, got target of shape {numbers.shape}"
             )
         if len(shape) == 2:  # the usual (N, C) batch of class labels: one fused, stable node
+            check_classes(numbers, num_classes, "cross_entropy")
             targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
-            if not classes_in_range(targets, num_classes):
-                check_classes(numbers, num_classes, "cross_entropy")  # raises, naming the class out of range
             saved = SavedSoftmax() if reduction != "none" else None  # the backward's shortcut needs a reduction
             return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=saved)
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
