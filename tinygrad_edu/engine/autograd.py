@@ -166,7 +166,7 @@ def _settle(
             type(g) is type(node._data)
             and (type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype)  # type: ignore[union-attr]
         ):
-            node._grad = _in_form_of(node, g)
+            node._grad = in_form_of(node, g)
     if not accumulate:
         for node in order:
             node._grad = earlier.get(node) if earlier else None
@@ -185,8 +185,8 @@ def _settle(
     return found
 
 
-def _in_form_of(node: Value, g: Any) -> Any:
-    """g in node's form: a float for a float64 scalar, else an array of node's shape and dtype."""
+def in_form_of(node: Value, g: Any) -> Any:
+    """g in node's form: a float for a float64 scalar, else a new array of node's shape and dtype."""
     data = node._data
     if type(data) is float:
         return float(g)
@@ -194,7 +194,7 @@ def _in_form_of(node: Value, g: Any) -> Any:
         return np.array(np.broadcast_to(g, data.shape), dtype=data.dtype)  # type: ignore[union-attr]
     except ValueError:
         raise ValueError(
-            f"backward: the gradient reaching {node.label or 'a Value'} (made by {_op_name(node)}) has shape "
+            f"the gradient reaching {node.label or 'a Value'} (made by {_op_name(node)}) has shape "
             f"{shape_of(g)}, but the Value has shape {node.shape}; a rule of an operation that uses it "
             "returned a gradient of the wrong shape"
         ) from None
@@ -320,12 +320,5 @@ def grad(
         elif isinstance(g, Value):
             results.append(g)
         else:
-            results.append(_leaf(_as_grad_of(v, g), requires_grad=False))
+            results.append(_leaf(in_form_of(v, g), requires_grad=False))
     return tuple(results)
-
-
-def _as_grad_of(v: Value, g: Any) -> Any:
-    """A raw gradient in v's shape and dtype, canonical."""
-    if isinstance(v._data, np.ndarray):
-        return np.asarray(np.broadcast_to(g, v._data.shape), dtype=v._data.dtype).copy()
-    return float(g)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.engine.autograd import in_form_of
 from tinygrad_edu.engine.ops import input_grad
 from tinygrad_edu.viz.local import local_derivative, raw
 from tinygrad_edu.viz.naming import display_names
@@ -112,7 +113,7 @@ def _send(node: Value, grad: Any, name: str, arriving: dict[Value, list[tuple[In
         contribution = input_grad(node.op, position, grad, node.data, tuple(inputs), node.attrs)
         scalar = node.size == 1 and parent.size == 1
         local = local_derivative(node, position) if scalar else None
-        item = Incoming(node, position, grad, local, _as_grad_of(parent, contribution))
+        item = Incoming(node, position, grad, local, in_form_of(parent, contribution))
         arriving.setdefault(parent, []).append((item, name))
 
 
@@ -135,10 +136,3 @@ def _sum(contributions: list[Any]) -> Any:
     for c in contributions[1:]:
         total = total + c
     return total
-
-
-def _as_grad_of(node: Value, g: Any) -> Any:
-    """A contribution in the node's own form: a float for a float64 scalar, else an array of its shape."""
-    if isinstance(node.data, float):
-        return float(np.asarray(g).reshape(()))
-    return np.asarray(np.broadcast_to(g, node.shape), dtype=node.dtype)
