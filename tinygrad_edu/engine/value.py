@@ -452,24 +452,13 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
 def apply_unary(op: Any, x: Value) -> Value:
     """``apply`` for a one-input operation without settings (the hot path of scalar networks)."""
     out = op.forward(x._data)
-    node = _new_value(Value)  # built here, as in apply_binary
-    node._data = out if type(out) is float else as_data(out)
-    node._grad = node._b = node._more = node._attrs = None
-    node.label = ""
-    if x.requires_grad and GRAD_MODE.enabled:
-        node._op, node._a = op, x
-        node.requires_grad = True
-    else:
-        node._op = node._a = None
-        node.requires_grad = False
-    return node
+    if type(out) is not float:
+        out = as_data(out)
+    return _node(out, op, x, None, x.requires_grad and GRAD_MODE.enabled)
 
 
 def apply_binary(op: Any, a: Any, b: Any) -> Value:
-    """``apply`` for a two-input operation without settings (the hot path of scalar networks).
-
-    It builds the node itself instead of calling :func:`_node`: one Python call less per operation.
-    """
+    """``apply`` for a two-input operation without settings (the hot path of scalar networks)."""
     if type(a) is Value:
         a_data = a._data
         tracked = a.requires_grad
@@ -485,17 +474,9 @@ def apply_binary(op: Any, a: Any, b: Any) -> Value:
         out = op.forward(a_data, b_data)
     except ValueError as err:
         raise _explain(op, [a_data, b_data], err) from None
-    node = _new_value(Value)
-    node._data = out if type(out) is float else as_data(out)
-    node._grad = node._more = node._attrs = None
-    node.label = ""
-    if tracked and GRAD_MODE.enabled:
-        node._op, node._a, node._b = op, a, b
-        node.requires_grad = True
-    else:
-        node._op = node._a = node._b = None
-        node.requires_grad = False
-    return node
+    if type(out) is not float:
+        out = as_data(out)
+    return _node(out, op, a, b, tracked and GRAD_MODE.enabled)
 
 
 _new_value = object.__new__  # Value(...) without __init__'s checks, for data already canonical
