@@ -105,7 +105,7 @@ class Sequential(Module):
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:
-            x = layer.forward(x)  # what layer(x) does, minus a call: Module.__call__ only passes x on to forward
+            x = layer(x)
         return x
 
     def append(self, module: Module) -> Sequential:

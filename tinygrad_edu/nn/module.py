@@ -52,8 +52,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward(...) to be called")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """``module(x)`` is ``module.forward(x)``: define ``forward``, not ``__call__`` (Sequential calls its
-        items' ``forward`` directly)."""
+        """``module(x)`` is ``module.forward(x)``: define ``forward``."""
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ finding members

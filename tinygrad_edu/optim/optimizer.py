@@ -8,8 +8,7 @@ An optimizer changes each parameter θ using its gradient g = ∂E/∂θ. The ba
   Adam's moments, a step counter), created on the parameter's first update;
 
 and runs :meth:`step`: for every parameter a backward pass reached, call the subclass's ``_update``.
-A subclass adds only its update rule (``_update``, or ``_update_group`` for a whole group at once) and
-the checks of its options (``_check_group``).
+A subclass adds only its update rule (``_update``) and the checks of its options (``_check_group``).
 """
 
 from __future__ import annotations
@@ -147,17 +146,10 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
-                self._update_group(group)
+                for p in group["params"]:
+                    if p.has_grad:
+                        self._update(p, p.grad, self.state[p], group)
         return loss
-
-    def _update_group(self, group: dict[str, Any]) -> None:
-        """Update every parameter of ``group`` that has a gradient: one ``_update`` call each.
-
-        A subclass may override it to read the group's options once instead of once per parameter
-        (SGD does: it runs for every parameter at every training step)."""
-        for p in group["params"]:
-            if p.has_grad:
-                self._update(p, p.grad, self.state[p], group)
 
     def _update(self, p: Value, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Apply the update rule to one parameter ``p`` with gradient ``g`` (a subclass defines it)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinygrad_edu.engine.value import Value
 from tinygrad_edu.optim import numeric
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT, check_flags, check_nonnegative, check_number
 
@@ -56,34 +57,19 @@ class SGD(Optimizer):
                 f"got momentum={group['momentum']}, dampening={group['dampening']}"
             )
 
-    def _update_group(self, group: dict[str, Any]) -> None:
-        """The rule above for every parameter of the group that has a gradient.
-
-        SGD writes its rule per group rather than per parameter (``_update``) so that the options are
-        looked up once per step, not once per parameter: in a small network that was a tenth of the
-        step's time.
-        """
-        if type(self)._update is not Optimizer._update:  # a subclass wrote its own per-parameter rule
-            return super()._update_group(group)
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        state = self.state
-        for p in group["params"]:
-            if not p.has_grad:
-                continue
-            g = p.grad
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g + weight_decay * p.data
-            if momentum != 0:
-                p_state = state[p]
-                buf = p_state.get("momentum_buffer")
-                if buf is None:
-                    buf = numeric.copy(g)
-                else:
-                    buf *= momentum
-                    buf += g if dampening == 0 else (1 - dampening) * g
-                p_state["momentum_buffer"] = buf  # a float buffer is a new number each step: store it
-                g = g + momentum * buf if nesterov else buf
-            p.data -= lr * g
+    def _update(self, p: Value, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
+        if group["maximize"]:
+            g = -g
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * p.data
+        momentum = group["momentum"]
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = numeric.copy(g)
+            else:
+                buf *= momentum
+                buf += g if group["dampening"] == 0 else (1 - group["dampening"]) * g
+            state["momentum_buffer"] = buf  # a float buffer is a new number each step: store it
+            g = g + momentum * buf if group["nesterov"] else buf
+        p.data -= group["lr"] * g
