@@ -26,28 +26,31 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     """Every Value reachable from ``roots`` that requires grad, each listed after all of its inputs.
 
     Depth-first search with an explicit stack, so a chain of a million nodes needs no recursion.
-    The first time a node is on top of the stack it is *entered* and its inputs are pushed above it;
-    the next time it is on top, all of its inputs are finished, so it is finished too and appended.
+    When a node is first popped it is entered: it goes back on the stack under a marker (None), with
+    its inputs above. When the marker is popped, everything above it has been finished, so all of the
+    node's inputs are in the order already and the node is appended after them. A leaf has no inputs to
+    wait for: it is appended as soon as it is entered.
     """
     roots = [roots] if isinstance(roots, Value) else list(roots)
     order: list[Value] = []
     entered: set[Value] = set()
-    finished: set[Value] = set()
-    stack = [root for root in reversed(roots) if root.requires_grad]
+    stack: list[Value | None] = [root for root in reversed(roots) if root.requires_grad]
     while stack:
-        node = stack[-1]
-        if node not in entered:
-            entered.add(node)
-            if node._a is None:  # a leaf
-                continue
-            for parent in (node._a, node._b) if node._more is None else node.parents:
-                if type(parent) is Value and parent.requires_grad and parent not in entered:
-                    stack.append(parent)
-        else:
-            stack.pop()
-            if node not in finished:
-                finished.add(node)
-                order.append(node)
+        node = stack.pop()
+        if node is None:  # a marker: the node under it is finished
+            order.append(stack.pop())  # type: ignore[arg-type]
+            continue
+        if node in entered:
+            continue
+        entered.add(node)
+        if node._a is None:  # a leaf
+            order.append(node)
+            continue
+        stack.append(node)
+        stack.append(None)
+        for parent in (node._a, node._b) if node._more is None else node.parents:
+            if type(parent) is Value and parent.requires_grad and parent not in entered:
+                stack.append(parent)
     return order
 
 
@@ -66,10 +69,11 @@ def _propagate(
     While the pass runs, each node's ``_grad`` slot holds the sum of the contributions it has received
     so far (an attribute is the cheapest place to keep it); whatever the slots held before is set aside
     first and settled afterwards (:func:`_settle`), or put back if a rule raises, so a failed pass
-    changes no gradient. Read the loop as three steps per node: (1) its
-    gradient g is complete; (2) gather the operation's inputs; (3) send g · ∂node/∂input to each input
-    that needs it. The unrolled input handling in (2) is only there for speed: this loop runs once per
-    node of every graph.
+    changes no gradient. Read the loop as three steps per node: (1) its gradient g is complete;
+    (2) gather the operation's inputs; (3) send g · ∂node/∂input to each input that needs it. The
+    common case (one or two inputs, no settings) is spelled out first, only for speed: this loop runs
+    once per node of every graph, and the general case's tuples and ``*inputs`` calls cost it twice
+    the time on a scalar graph.
     """
     if accumulate and _PASSES_RUNNING[0]:
         raise RuntimeError(
@@ -86,50 +90,40 @@ def _propagate(
         for root, seed in zip(roots, seeds):
             root._grad = seed if root._grad is None else root._grad + seed
         for node in reversed(order):
-            op = node._op
-            if op is None:  # a leaf: nothing further to send
+            # (1) every consumer of this node came earlier in the reverse order: its gradient g is complete
+            op, g = node._op, node._grad
+            if op is None or g is None:  # a leaf (nothing to pass on), or a node no gradient reached
                 continue
-            # (1) every consumer of this node came earlier in the reverse order: g is complete
-            g = node._grad
-            if g is None:
-                continue
-            # (2) the operation's inputs: numbers for an ordinary backward, Values to build a new graph
-            attrs = node._attrs
             a, b = node._a, node._b
-            if b is None:
-                parents: tuple[Any, ...] = (a,)
-            elif node._more is None:
-                parents = (a, b)
-            else:
-                parents = node.parents
-            y: Value | float | np.ndarray  # the node itself to build a new graph, else its numbers
+            y: Value | float | np.ndarray  # the node's numbers; the node itself to build a new graph
+            if node._more is None and node._attrs is None and op.vjp_all is None and not create_graph:
+                # the common case, spelled out for speed: one or two inputs, no settings, numbers
+                # (2) the inputs' numbers; (3) each input that needs it receives g · ∂node/∂input
+                y = node._data
+                if b is None:  # one input: always a Value
+                    if a.requires_grad:
+                        _send(a, op.vjp[0](g, y, a._data), g, accumulate)
+                    continue
+                a_data = a._data if type(a) is Value else a
+                b_data = b._data if type(b) is Value else b
+                if type(a) is Value and a.requires_grad:
+                    _send(a, op.vjp[0](g, y, a_data, b_data), g, accumulate)
+                if type(b) is Value and b.requires_grad:
+                    _send(b, op.vjp[1](g, y, a_data, b_data), g, accumulate)
+                continue
+            # any operation: (2) the inputs' numbers, or, to build a new graph, the inputs and the node
+            parents = node.parents
             if create_graph:
                 inputs, y = parents, node
-            elif b is None:
-                inputs, y = (a._data,), node._data  # a one-input node's input is always a Value
-            elif node._more is None:
-                inputs, y = (a._data if type(a) is Value else a, b._data if type(b) is Value else b), node._data
             else:
                 inputs, y = tuple([p._data if type(p) is Value else p for p in parents]), node._data
-            # (3) the chain rule: each input that needs a gradient receives g · ∂node/∂input
-            rules, vjp_all, all_grads = op.vjp, op.vjp_all, None
+            attrs = node._attrs or {}
+            all_grads = None if op.vjp_all is None else op.vjp_all(g, y, *inputs, **attrs)
+            # (3) each input that needs it receives g · ∂node/∂input
             for i, parent in enumerate(parents):
-                if type(parent) is not Value or not parent.requires_grad:
-                    continue
-                if vjp_all is None:
-                    contribution = rules[i](g, y, *inputs, **attrs) if attrs else rules[i](g, y, *inputs)
-                else:
-                    if all_grads is None:
-                        all_grads = vjp_all(g, y, *inputs, **attrs) if attrs else vjp_all(g, y, *inputs)
-                    contribution = all_grads[i]
-                previous = parent._grad
-                if previous is None:
-                    if type(contribution) is np.ndarray and parent._op is None and accumulate:
-                        if _may_be_shared(contribution, g):
-                            contribution = contribution.copy()  # a leaf's .grad must own its array
-                    parent._grad = contribution
-                else:
-                    parent._grad = previous + contribution
+                if type(parent) is Value and parent.requires_grad:
+                    contribution = op.vjp[i](g, y, *inputs, **attrs) if all_grads is None else all_grads[i]
+                    _send(parent, contribution, g, accumulate)
         return _settle(order, earlier, accumulate, wanted)
     except BaseException:
         for node in order:  # leave every .grad as it was
@@ -141,6 +135,17 @@ def _propagate(
 
 # passes now running (a rule may call grad(), which runs a pass inside a pass; backward() may not)
 _PASSES_RUNNING = [0]
+
+
+def _send(parent: Value, contribution: Any, g: Any, accumulate: bool) -> None:
+    """Add one contribution g · ∂node/∂parent to the gradient ``parent`` has received so far."""
+    previous = parent._grad
+    if previous is not None:
+        parent._grad = previous + contribution
+    elif type(contribution) is np.ndarray and accumulate and parent._op is None and _may_be_shared(contribution, g):
+        parent._grad = contribution.copy()  # a leaf's .grad must own its array
+    else:
+        parent._grad = contribution
 
 
 def _settle(
