@@ -43,12 +43,20 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
         if node in entered:
             continue
         entered.add(node)
-        if node._a is None:  # a leaf
+        a = node._a
+        if a is None:  # a leaf
             order.append(node)
             continue
         stack.append(node)
         stack.append(None)
-        for parent in (node._a, node._b) if node._more is None else node.parents:
+        if node._more is None:  # one or two inputs (the common case, spelled out for speed)
+            if type(a) is Value and a.requires_grad and a not in entered:
+                stack.append(a)
+            b = node._b
+            if type(b) is Value and b.requires_grad and b not in entered:
+                stack.append(b)
+            continue
+        for parent in node.parents:
             if type(parent) is Value and parent.requires_grad and parent not in entered:
                 stack.append(parent)
     return order
