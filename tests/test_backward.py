@@ -491,6 +491,31 @@ def test_no_rule_runs_for_an_input_that_does_not_require_grad():
         apply(ScaleCheckingInputs, a, Value([1.0, 1.0])).sum().backward()
 
 
+class ScaleAndShiftCheckingInputs(Op):
+    """y = a·b + c with a setting: backward's general case (three inputs, settings), where the rule for
+    b fails if called and the rule for c passes g on unchanged (the same array)."""
+
+    name = "scale_and_shift_checking_inputs"
+    forward = staticmethod(lambda a, b, c, unused: a * b + c)
+
+    @staticmethod
+    def _not_needed(g, y, a, b, c, unused):
+        raise AssertionError("the gradient of an input that does not require grad was computed")
+
+    vjp = (lambda g, y, a, b, c, unused: g * b, _not_needed, lambda g, y, a, b, c, unused: g)
+
+
+def test_the_general_case_also_skips_unneeded_rules_and_gives_leaves_their_own_arrays():
+    a, c = Value([1.0, 2.0]), Value([0.0, 0.0])
+    b = Value([3.0, 4.0], requires_grad=False)
+    out = apply(ScaleAndShiftCheckingInputs, a, b, c, unused=None)
+    out.backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(a.grad, [3.0, 40.0])
+    np.testing.assert_array_equal(c.grad, [1.0, 10.0])
+    c.grad += 1.0  # c's gradient is its own array, not the output's
+    np.testing.assert_array_equal(out.grad, [1.0, 10.0])
+
+
 # ---------------------------------------------------------------------------- memory: no reference cycles
 
 
