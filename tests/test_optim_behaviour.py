@@ -323,6 +323,18 @@ def test_state_dict_names_parameters_by_position():
     assert saved["state"][0]["momentum_buffer"] is not opt.state[params[0]]["momentum_buffer"]
 
 
+def test_state_dict_leaves_out_parameters_without_state_as_pytorch_does():
+    """Plain SGD keeps no state: its state dict has none to list (PyTorch's is ``{"state": {}, ...}``)."""
+    params = make_params()
+    opt = optim.SGD(params, lr=0.1)
+    feed_gradients(params, 0)
+    opt.step()
+    assert opt.state_dict()["state"] == {}
+    resumed = optim.SGD(make_params(), lr=0.5)
+    resumed.load_state_dict(opt.state_dict())
+    assert resumed.param_groups[0]["lr"] == 0.1
+
+
 def _trained_adam():
     params = make_params()
     opt = optim.Adam(params, lr=0.1)

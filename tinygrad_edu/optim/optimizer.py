@@ -172,7 +172,7 @@ class Optimizer:
         state = {
             index_of[id(p)]: {name: _copy_state(value) for name, value in pstate.items()}
             for p, pstate in self.state.items()
-            if id(p) in index_of
+            if id(p) in index_of and pstate  # no state (SGD without momentum): left out, as in PyTorch
         }
         return {"state": state, "param_groups": groups}
 
