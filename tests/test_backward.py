@@ -505,6 +505,26 @@ class ScaleAndShiftCheckingInputs(Op):
     vjp = (lambda g, y, a, b, c, unused: g * b, _not_needed, lambda g, y, a, b, c, unused: g)
 
 
+class SumOfThreeFailingAtOnce(Op):
+    """y = a + b + c whose one rule for every input (``vjp_all``) fails if called."""
+
+    name = "sum_of_three_failing_at_once"
+    forward = staticmethod(lambda a, b, c: a + b + c)
+
+    @staticmethod
+    def vjp_all(g, y, a, b, c):
+        raise AssertionError("the gradients of inputs that do not require grad were computed")
+
+
+def test_a_rule_for_every_input_at_once_runs_only_if_an_input_needs_a_gradient():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    out = apply(SumOfThreeFailingAtOnce, a, b, c) * 2.0
+    for v in (a, b, c):
+        v.requires_grad = False  # frozen between forward and backward, e.g. fine-tuning other layers
+    out.backward()
+    assert out.grad == 1.0 and not any(v.has_grad for v in (a, b, c))
+
+
 def test_the_general_case_also_skips_unneeded_rules_and_gives_leaves_their_own_arrays():
     a, c = Value([1.0, 2.0]), Value([0.0, 0.0])
     b = Value([3.0, 4.0], requires_grad=False)

@@ -125,13 +125,18 @@ def _propagate(
                 inputs, y = parents, node
             else:
                 inputs, y = tuple([p._data if type(p) is Value else p for p in parents]), node._data
-            attrs = node._attrs or {}
-            all_grads = None if op.vjp_all is None else op.vjp_all(g, y, *inputs, **attrs)
+            attrs, all_grads = node._attrs or {}, None
             # (3) each input that needs it receives g · ∂node/∂input
             for i, parent in enumerate(parents):
-                if type(parent) is Value and parent.requires_grad:
-                    contribution = op.vjp[i](g, y, *inputs, **attrs) if all_grads is None else all_grads[i]
-                    _send(parent, contribution, g, accumulate)
+                if type(parent) is not Value or not parent.requires_grad:
+                    continue
+                if op.vjp_all is None:
+                    contribution = op.vjp[i](g, y, *inputs, **attrs)
+                else:
+                    if all_grads is None:  # one call gives every input's gradient; only made if one is needed
+                        all_grads = op.vjp_all(g, y, *inputs, **attrs)
+                    contribution = all_grads[i]
+                _send(parent, contribution, g, accumulate)
         return _settle(order, earlier, accumulate, wanted)
     except BaseException:
         for node in order:  # leave every .grad as it was

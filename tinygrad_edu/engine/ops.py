@@ -39,7 +39,9 @@ class Op:
     """Base class of the primitive operations (never instantiated: a node refers to the class).
 
     ``vjp[i]`` is the rule for input i. An operation with many inputs may instead give ``vjp_all``,
-    one function returning every input's gradient at once (one call instead of one per input).
+    one function returning every input's gradient at once (one call instead of one per input); give
+    each input its own array (or g itself, which the engine copies for a leaf): two leaves handed one
+    fresh array would share it as their ``.grad``.
     """
 
     name: str = "op"
