@@ -198,9 +198,11 @@ def graph_workload(fw: Framework, operations: int) -> Callable[[], dict[str, Any
 
 
 # ====================================================================== worker side: one measurement
-def measure(spec: dict[str, Any]) -> dict[str, Any]:
-    """Time ``spec["repeats"]`` runs of one workload in this process and return the best."""
-    fw = load_framework(spec["framework"])
+def measure(spec: dict[str, Any], load: Callable[[str], Framework] = load_framework) -> dict[str, Any]:
+    """Time ``spec["repeats"]`` runs of one workload in this process and return the best.
+
+    ``load`` turns ``spec["framework"]`` into a Framework (bench_scalar_ceiling.py passes its own)."""
+    fw = load(spec["framework"])
     if spec["recursion"] == "raised":
         sys.setrecursionlimit(RAISED_RECURSION_LIMIT)
     make = chain_workload if spec["workload"] == "chain" else graph_workload

@@ -119,3 +119,24 @@ def test_epoch_benchmark_runs_both_workloads_in_three_implementations(epoch_run)
     assert out.count("Same loss for every batch (|difference| <= 1e-10): yes") == 2, out
     assert "1 OS thread(s) in the worker" in out  # the single-thread environment reached numpy's BLAS
     assert len(re.findall(r"\[(?:MET|NOT MET)\] (?:digits|wide):", out)) == 2
+
+
+# ====================================================================== the ceiling of issue 2's scalar goal
+@pytest.fixture(scope="module")
+def ceiling_run() -> tuple[subprocess.CompletedProcess, float]:
+    return run_quick("bench_scalar_ceiling.py", ("micrograd",))
+
+
+def test_ceiling_benchmark_times_four_engines_that_agree(ceiling_run):
+    process, seconds = ceiling_run
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert seconds < 20, f"--quick took {seconds:.1f} s; it must stay a smoke run"
+    out = process.stdout
+    for engine in ("micrograd (gc on)", "inlined", "rules", "tinygrad_edu"):
+        rows = table_rows(out, engine)
+        assert rows and len(re.findall(r"\d(?:\.\d+)? (?:s|ms|µs)(?= |$)", rows[0])) == 3, rows  # graph, 2 chains
+    for engine in ("inlined", "rules", "tinygrad_edu"):
+        rows = table_rows(out, f"micrograd / {engine}")
+        assert len(rows) == 1 and len(re.findall(RATIO, rows[0])) == 3, out
+        assert re.search(rf"^  {engine}: (?:yes|no)", out, re.MULTILINE), out
+    assert "Same output and Σ ∂output/∂inputs as micrograd (rel. 1e-09): yes" in out
