@@ -87,7 +87,11 @@ class InlinedValue:
     __slots__ = ("data", "grad", "op", "a", "b", "__weakref__")
 
     def __init__(self, data: float, op: str | None = None, a: Any = None, b: Any = None) -> None:
-        self.data, self.grad, self.op, self.a, self.b = data, 0.0, op, a, b
+        self.data = data
+        self.grad = 0.0
+        self.op = op
+        self.a = a
+        self.b = b
 
     def __add__(self, other: Any) -> InlinedValue:
         if type(other) is InlinedValue:
@@ -141,7 +145,11 @@ class RulesValue:
     __slots__ = ("data", "grad", "op", "a", "b", "__weakref__")
 
     def __init__(self, data: float, op: Any = None, a: Any = None, b: Any = None) -> None:
-        self.data, self.grad, self.op, self.a, self.b = data, None, op, a, b
+        self.data = data
+        self.grad = None
+        self.op = op
+        self.a = a
+        self.b = b
 
     def __add__(self, other: Any) -> RulesValue:
         return apply_binary(Add, self, other)
@@ -169,7 +177,9 @@ class RulesValue:
 
 def apply_binary(op: Any, a: RulesValue, b: Any) -> RulesValue:
     """The node op(a, b); a constant b (a float) is kept as it is, for the rules."""
-    return RulesValue(op.forward(a.data, b.data if type(b) is RulesValue else b), op, a, b)
+    if type(b) is RulesValue:
+        return RulesValue(op.forward(a.data, b.data), op, a, b)
+    return RulesValue(op.forward(a.data, b), op, a, b)
 
 
 def send(node: RulesValue, contribution: float) -> None:
