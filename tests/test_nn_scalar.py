@@ -21,6 +21,25 @@ def test_micrograd_signatures_work_unchanged():
     assert len(model.parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
 
 
+def test_micrograd_reads_nonlin_by_truth_value_and_so_do_we():
+    assert nn.Neuron(2, nonlin=0).activation == "linear"
+    assert nn.Neuron(2, nonlin=np.False_).activation == "linear"
+    assert nn.Neuron(2, nonlin=1).activation == "relu"
+
+
+def test_activation_none_means_linear_for_neurons_layers_and_mlps():
+    """None is the identity everywhere in nn (get_activation(None)); a scalar network must not read it as
+    'not given' and fall back to ReLU, which would silently keep every output at or above 0."""
+    neuron = nn.Neuron.from_weights([1.0, -5.0], 0.0, activation=None)
+    assert neuron([1.0, 1.0]).data == -4.0
+    assert nn.Neuron(2, activation=None).activation == "linear"
+    assert nn.Layer(2, 3, activation=None).neurons[2].activation == "linear"
+    model = nn.MLP(2, [3, 1], activation=None, output_activation=None, seed=0)
+    assert [layer.neurons[0].activation for layer in model.layers] == ["linear", "linear"]
+    with pytest.raises(TypeError, match="either nonlin"):
+        nn.Neuron(2, nonlin=True, activation=None)
+
+
 def test_weights_start_uniform_in_minus_one_one_and_biases_at_zero():
     model = nn.MLP(4, [50, 50, 1], seed=0)
     weights = np.array([w.data for layer in model.layers for n in layer.neurons for w in n.w])

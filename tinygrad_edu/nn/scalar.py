@@ -22,7 +22,17 @@ from tinygrad_edu.nn import init
 from tinygrad_edu.nn.functional import get_activation
 from tinygrad_edu.nn.module import Module
 
-Activation = str | Callable[[Any], Any] | None
+Activation = str | Callable[[Any], Any] | None  # None: linear, as everywhere in nn
+
+
+class _Unset:
+    """The default of ``activation`` where micrograd's ``nonlin`` flag may choose instead (None means linear)."""
+
+    def __repr__(self) -> str:
+        return "(not given)"
+
+
+UNSET: Any = _Unset()
 
 
 def _activation_name(activation: Activation) -> str:
@@ -31,13 +41,14 @@ def _activation_name(activation: Activation) -> str:
     return activation if isinstance(activation, str) else getattr(activation, "__name__", repr(activation))
 
 
-def _choose_activation(nonlin: bool | None, activation: Activation) -> Activation:
-    """micrograd's ``nonlin`` flag (True → ReLU, False → linear) or the ``activation`` given."""
-    if nonlin is not None and activation is not None:
-        raise TypeError("give either nonlin (micrograd's flag) or activation, not both")
-    if activation is not None:
-        return activation
-    return "linear" if nonlin is False else "relu"
+def _choose_activation(nonlin: Any, activation: Activation) -> Activation:
+    """The ``activation`` given (None: linear), else micrograd's ``nonlin`` flag, read as micrograd reads
+    it (any true value → ReLU, any false one → linear; not given → ReLU)."""
+    if activation is not UNSET:
+        if nonlin is not None:
+            raise TypeError("give either nonlin (micrograd's flag) or activation, not both")
+        return "linear" if activation is None else activation
+    return "relu" if nonlin is None or nonlin else "linear"
 
 
 def _as_inputs(x: Any, nin: int, who: str) -> list[Any]:
@@ -59,12 +70,12 @@ class Neuron(Module):
     """One unit: out = f(Σᵢ wᵢxᵢ + b), with one scalar Value per weight.
 
     ``Neuron(nin, nonlin=True)`` is micrograd's (ReLU, or linear with ``nonlin=False``);
-    ``activation`` names another: 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'step', 'linear', or any
-    function of a Value. Weights start uniform in (−1, 1) and the bias at 0, as in micrograd.
+    ``activation`` names another: 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'step', 'linear' (or None),
+    or any function of a Value. Weights start uniform in (−1, 1) and the bias at 0, as in micrograd.
     """
 
     def __init__(
-        self, nin: int, nonlin: bool | None = None, activation: Activation = None, *, seed: init.Seed = None
+        self, nin: int, nonlin: bool | None = None, activation: Activation = UNSET, *, seed: init.Seed = None
     ) -> None:
         if not isinstance(nin, (int, np.integer)) or isinstance(nin, bool) or nin < 1:
             raise ValueError(f"Neuron: nin must be a positive integer, got {nin!r}")
@@ -108,7 +119,7 @@ class Layer(Module):
         nin: int,
         nout: int,
         nonlin: bool | None = None,
-        activation: Activation = None,
+        activation: Activation = UNSET,
         *,
         seed: init.Seed = None,
     ) -> None:
