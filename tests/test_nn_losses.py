@@ -82,6 +82,33 @@ def test_binary_cross_entropy_clamps_its_logs_at_minus_100_like_torch():
     assert ours.tolist() == theirs.tolist() == [100.0, 100.0, 0.0, 0.0, 100.0]
 
 
+def test_binary_cross_entropy_gradient_is_torchs_at_and_near_zero_and_one():
+    """(p − t)/max(p(1 − p), 1e-12): the worst prediction (p = 0, t = 1) still gets a push, and p just above
+    the clamp gets no 1/p blow-up (differentiating the clamped logs would give 0 and −1e20 here)."""
+    p = np.array([0.0, 1e-20, 1e-50, 1 - 1e-16, 0.0, 1.0, 0.3])
+    t = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.5])
+    compare(
+        lambda a, b: F.binary_cross_entropy(a, b, reduction="sum"),
+        lambda a, b: TF.binary_cross_entropy(a, b, reduction="sum"),
+        p, t,
+    )
+
+
+def test_binary_cross_entropy_differentiates_a_target_that_requires_grad_as_torch():
+    p, t = rng.uniform(0.05, 0.95, size=4), rng.uniform(0.0, 1.0, size=4)
+    ours_p, ours_t = Value(p), Value(t)
+    F.binary_cross_entropy(ours_p, ours_t).backward()
+    torch_p, torch_t = torch.tensor(p, requires_grad=True), torch.tensor(t, requires_grad=True)
+    TF.binary_cross_entropy(torch_p, torch_t).backward()
+    np.testing.assert_allclose(ours_t.grad, torch_t.grad.numpy(), rtol=RTOL)
+    np.testing.assert_allclose(ours_p.grad, torch_p.grad.numpy(), rtol=RTOL)
+
+
+def test_binary_cross_entropy_of_a_perfect_prediction_is_plus_zero():
+    loss = F.binary_cross_entropy(np.array([0.0, 1.0]), np.array([0.0, 1.0]), reduction="none")
+    assert np.signbit(loss.data).tolist() == [False, False]
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_binary_cross_entropy_with_logits(reduction, weighted):

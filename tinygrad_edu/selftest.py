@@ -39,6 +39,7 @@ from tinygrad_edu.engine import (
     weighted_sum,
     where,
 )
+from tinygrad_edu.engine.value import apply
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3  # PyTorch's gradcheck defaults
 KINK_MARGIN = 0.1  # no sample lies closer than this to a kink
@@ -102,6 +103,11 @@ def away_from(kinks: Sequence[float], *shape: int) -> Callable[[np.random.Genera
         return x
 
     return draw
+
+
+def probabilities(*shape: int) -> Callable[[np.random.Generator], np.ndarray]:
+    """Entries in [0.1, 0.9]: probabilities clear of 0 and 1, where a log is clamped."""
+    return lambda rng: rng.uniform(0.1, 0.9, shape)
 
 
 def distinct(*shape: int) -> Callable[[np.random.Generator], np.ndarray]:
@@ -210,6 +216,12 @@ OPERATIONS: tuple[OperationCase, ...] = (
         "loss",
         lambda a: softmax_cross_entropy(a, np.array([[0.2, 0.3, 0.5], [0.6, 0.4, 0.0]]), "sum"),
         each(normal(2, 3)),
+    ),
+    OperationCase(
+        "binary_cross_entropy(a, b)",
+        "loss",
+        lambda a, b: apply(ops.BinaryCrossEntropy, a, b),
+        each(probabilities(2, 3), probabilities(2, 3)),
     ),
     # Python-float scalars take the engine's fast scalar path
     OperationCase(

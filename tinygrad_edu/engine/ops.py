@@ -780,6 +780,47 @@ class Linear(Op):
     vjp = (_linear_grad_input, _linear_grad_weight, _linear_grad_bias)
 
 
+LOG_FLOOR = -100.0  # PyTorch clamps log p and log(1 − p) at −100 in binary_cross_entropy
+# PyTorch's floor for p(1 − p) in binary_cross_entropy's gradient: 1e-12 as its CPU kernel stores it, in single
+# precision (9.99999996e-13), so that clamped gradients agree with PyTorch's to the last digit
+BCE_EPSILON = float(np.float32(1e-12))
+
+
+def _floored_log(x: Any) -> Any:
+    """max(ln x, −100) on numbers: finite at x = 0 (e⁻¹⁰⁰ is the least argument taken, so no warning)."""
+    return np.maximum(np.log(np.maximum(x, math.exp(LOG_FLOOR))), LOG_FLOOR)
+
+
+def _binary_cross_entropy(p: Any, t: Any) -> Any:
+    return -t * _floored_log(p) - (1.0 - t) * _floored_log(1.0 - p)  # (written so, p = t = 0 gives 0.0, not −0.0)
+
+
+def _bce_grad_input(g: Any, y: Any, p: Any, t: Any) -> Any:
+    """g · (p − t) / max(p(1 − p), 10⁻¹²): the unclamped loss's derivative, kept finite (PyTorch's)."""
+    spread = p * (1.0 - p)
+    return unbroadcast(g * (p - t) / where(data_of(spread) < BCE_EPSILON, BCE_EPSILON, spread), p)
+
+
+def _bce_grad_target(g: Any, y: Any, p: Any, t: Any) -> Any:
+    """g · (ln(1 − p) − ln p) = −g · logit(p), unclamped as in PyTorch (±inf where p is 1 or 0)."""
+    return unbroadcast(g * (log(1.0 - p) - log(p)), t)
+
+
+class BinaryCrossEntropy(Op):
+    """E = −[t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)] elementwise, for probabilities p and
+    targets t (PyTorch's ``binary_cross_entropy`` before its reduction);
+    ∂E/∂p = (p − t) / max(p(1 − p), 10⁻¹²),  ∂E/∂t = ln(1 − p) − ln p.
+
+    One node, so that ∂E/∂p is PyTorch's: differentiating the clamped logs instead would give 0 where
+    a log is clamped (no signal for the worst predictions, p = 0 with t = 1) and huge values just
+    above the clamp.
+    """
+
+    name = "binary_cross_entropy"
+    forward = staticmethod(_binary_cross_entropy)
+    vjp = (_bce_grad_input, _bce_grad_target)
+
+
 def _nll(log_probs: Any, targets: np.ndarray, reduction: str) -> Any:
     """−log p[target] per row, then the reduction."""
     if len(targets) == 0:

@@ -10,7 +10,6 @@ Every loss takes ``reduction``, with PyTorch's meaning: ``'none'`` returns the l
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ import numpy as np
 
 from tinygrad_edu.engine import Value, stack
 from tinygrad_edu.engine.functions import softmax_cross_entropy
-from tinygrad_edu.engine.ops import CrossEntropy, SavedSoftmax
+from tinygrad_edu.engine.ops import BinaryCrossEntropy, CrossEntropy, SavedSoftmax
 from tinygrad_edu.engine.value import apply
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -171,14 +170,6 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Value:  # noqa
 
 
 # ====================================================================== classification losses
-LOG_FLOOR = -100.0  # PyTorch clamps log(p) and log(1 − p) at −100 in binary_cross_entropy
-
-
-def _clamped_log(p: Value) -> Value:
-    """max(log p, −100): finite at p = 0 (the floor e⁻¹⁰⁰ is kept out of log's argument, so no warning)."""
-    return p.clip(min=math.exp(LOG_FLOOR)).log().clip(min=LOG_FLOOR)
-
-
 def _weighted(loss: Value, weight: Any, what: str) -> Value:
     if weight is None:
         return loss
@@ -206,7 +197,9 @@ def binary_cross_entropy(
 ) -> Value:
     """−[t log p + (1 − t) log(1 − p)] for probabilities p (e.g. a sigmoid's output).
 
-    Each log is clamped at −100 as in PyTorch, so p = 0 or 1 gives a large finite loss, not inf.
+    As in PyTorch, each log is clamped at −100, so p = 0 or 1 gives a large finite loss, not inf, and
+    the gradient (p − t)/(p(1 − p)) has its denominator floored at 10⁻¹², so it stays finite and still
+    pushes p = 0 towards t = 1 (see :class:`~tinygrad_edu.engine.ops.BinaryCrossEntropy`).
     ``weight`` rescales each element's loss. For raw scores use
     :func:`binary_cross_entropy_with_logits`, which is more accurate.
     """
@@ -215,7 +208,7 @@ def binary_cross_entropy(
     _check_probabilities(np.asarray(p.data), "binary_cross_entropy", "input")
     t = as_target(target, p, "binary_cross_entropy")
     _check_probabilities(target_numbers(t), "binary_cross_entropy", "target")
-    loss = -(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p))
+    loss = apply(BinaryCrossEntropy, p, t)
     return apply_reduction(_weighted(loss, weight, "binary_cross_entropy"), reduction)
 
 
