@@ -374,6 +374,14 @@ def test_softmax_family_is_stable_for_huge_inputs():
     check_against_torch(lambda v: v.sigmoid(), torch.sigmoid, [x])
 
 
+@pytest.mark.parametrize("scale", [1e8, 1e12, 1e16])
+def test_log_softmax_keeps_every_digit_at_huge_magnitudes(scale):
+    """Shifting by the max before taking the log keeps the small differences between huge logits:
+    x − (m + log Σ e^(x−m)) would lose them (at 1e16 every entry read 0, the gradient did not sum to 0)."""
+    x = np.array([[scale + 0.5, scale, scale - 3.0], [scale, scale, -scale]])
+    check_against_torch(lambda v: v.log_softmax(-1), lambda t: torch.log_softmax(t, -1), [x])
+
+
 # ====================================================================== movement
 @st.composite
 def reshape_targets(draw, shape):

@@ -571,11 +571,19 @@ class Softmax(Op):
     vjp = (lambda g, y, x, axis: y * (g - (g * y).sum(axis=axis, keepdims=True)),)
 
 
+def _log_softmax(x: Any, axis: int) -> Any:
+    """(x − m) − log Σ e^(x − m), m = max x: the shift is taken first, so no digit is lost when |x| is large
+    (x − (m + log Σ …) cancels them: at |x| ≈ 10¹⁶ every result would read 0)."""
+    m = np.max(x, axis=axis, keepdims=True)
+    shifted = x - np.where(np.isfinite(m), m, 0.0)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 class LogSoftmax(Op):
     """yᵢ = xᵢ − log Σⱼ e^xⱼ along axis;  ∂E/∂xᵢ = gᵢ − softmax(x)ᵢ Σⱼ gⱼ."""
 
     name = "log_softmax"
-    forward = staticmethod(lambda x, axis: x - _logsumexp(x, (axis,), True))
+    forward = staticmethod(_log_softmax)
     vjp = (lambda g, y, x, axis: g - exp(y) * g.sum(axis=axis, keepdims=True),)
 
 
