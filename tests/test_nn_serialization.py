@@ -1,6 +1,8 @@
 """nn.save / nn.load: bit-exact round trips, atomic writes, and clear errors for damaged files."""
 
+import io
 import os
+import stat
 import zipfile
 
 import numpy as np
@@ -69,6 +71,31 @@ def test_save_replaces_an_existing_file_atomically(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["model.npz"]  # and the temporary file is gone
 
 
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def test_a_new_checkpoint_gets_the_permissions_open_would_give_it(tmp_path, umask_022):
+    """0o666 less the umask, as np.savez or torch.save would give, not a temporary file's owner-only 0o600."""
+    path = tmp_path / "model.npz"
+    nn.save({"w": np.ones(2)}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_checkpoint_written_over_keeps_its_permissions(tmp_path, umask_022):
+    path = tmp_path / "model.npz"
+    nn.save({"w": np.ones(2)}, path)
+    path.chmod(0o640)
+    nn.save({"w": np.zeros(2)}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    np.testing.assert_array_equal(nn.load(path)["w"], np.zeros(2))
+
+
 def test_save_refuses_what_it_cannot_store(tmp_path):
     path = tmp_path / "unused.npz"
     with pytest.raises(TypeError, match="only float64 and float32"):
@@ -129,3 +156,22 @@ def test_files_that_are_not_float_state_dicts_are_refused(tmp_path):
         nn.load(text)
     with pytest.raises(FileNotFoundError):
         nn.load(tmp_path / "missing.npz")
+
+
+def test_a_zip_of_something_else_is_refused_clearly(tmp_path):
+    """numpy hands a member that is not an .npy array over as raw bytes."""
+    path = tmp_path / "zipped.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(nn.CheckpointError, match="'readme.txt' is not a numpy array"):
+        nn.load(path)
+
+
+def test_a_header_that_claims_an_enormous_array_is_refused_clearly(tmp_path):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    path = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("w.npy", header.getvalue() + bytes(64))
+    with pytest.raises(nn.CheckpointError, match="not a readable checkpoint"):
+        nn.load(path)

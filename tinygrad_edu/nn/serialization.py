@@ -6,13 +6,16 @@ code. Each array keeps its dtype, so a round trip is bit-exact. Each zip member 
 checksum, so a truncated or altered file is detected when it is read.
 
 Saving is atomic: the archive is written to a temporary file in the same directory, flushed to disk,
-then renamed over the target with ``os.replace`` — a crash mid-save leaves the old file intact.
+then renamed over the target with ``os.replace`` — a crash mid-save leaves the old file intact. The
+file gets the permissions a plain ``open`` would give it (those of the file it replaces, or the
+user's umask for a new one), not a temporary file's owner-only ones.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -63,9 +66,10 @@ def save(module_or_state: Module | Mapping[str, Any], path: str | os.PathLike[st
     """
     arrays = _arrays_to_save(module_or_state)
     target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
+    handle, temporary = _new_temporary_file(os.path.dirname(os.path.abspath(target)))
     try:
+        if os.path.exists(target):  # a checkpoint written over keeps its permissions, as with open(path, "wb")
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
         with os.fdopen(handle, "wb") as file:
             _write_npz(file, arrays)
             file.flush()
@@ -74,6 +78,17 @@ def save(module_or_state: Module | Mapping[str, Any], path: str | os.PathLike[st
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _new_temporary_file(directory: str) -> tuple[int, str]:
+    """A new file beside the target, opened for writing, with the permissions ``open`` would give (0o666 less
+    the umask; ``tempfile.mkstemp`` would make it 0o600, and the rename would keep that)."""
+    while True:
+        name = os.path.join(directory, f".tmp-{secrets.token_hex(8)}.npz")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), name
+        except FileExistsError:
+            continue
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
@@ -89,13 +104,16 @@ def load(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
             raise CheckpointError(f"load: {target!r} holds a single .npy array, not an .npz state dict")
         with loaded as archive:  # read every array now: a damaged member fails here, inside the try
             state = {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as err:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, MemoryError) as err:
+        # (MemoryError: a header that claims an array bigger than memory)
         if isinstance(err, (FileNotFoundError, IsADirectoryError, PermissionError, CheckpointError)):
             raise
         raise CheckpointError(
             f"load: {target!r} is not a readable checkpoint (truncated or corrupted?): {type(err).__name__}: {err}"
         ) from None
     for name, array in state.items():
+        if not isinstance(array, np.ndarray):  # numpy hands a member that is not an .npy array over as bytes
+            raise CheckpointError(f"load: {target!r} entry {name!r} is not a numpy array (.npy) but raw bytes")
         if array.dtype not in FLOAT_DTYPES:
             raise CheckpointError(f"load: {target!r} entry {name!r} holds dtype {array.dtype}, not float64/float32")
     return state
