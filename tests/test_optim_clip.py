@@ -104,6 +104,20 @@ def test_no_gradients_means_norm_zero_and_nothing_to_do():
     assert not any(p.has_grad for p in params)
 
 
+@pytest.mark.parametrize("clip", [lambda ps: clip_grad_value_(ps, 0.0), lambda ps: clip_grad_norm_(ps, 0.0)])
+def test_a_float_gradient_clipped_to_zero_is_still_a_gradient_so_momentum_steps(clip):
+    """As in PyTorch, a gradient clipped to 0 is a zero gradient, not a missing one: momentum moves on."""
+    w = Value(0.0)
+    opt = SGD([w], lr=1.0, momentum=0.5)
+    w.grad = 2.0
+    opt.step()  # buffer 2, w = −2
+    w.grad = 0.7
+    clip([w])
+    assert w.has_grad and w.grad == 0.0
+    opt.step()  # buffer 0.5 · 2 + 0 = 1, w = −3
+    assert w.data == -3.0
+
+
 def test_clipping_then_stepping():
     w = Value(np.array([0.0, 0.0]))
     opt = SGD([w], lr=1.0)

@@ -79,9 +79,12 @@ def _norm(xs: list[Any], order: float) -> float:
 
 
 def _set_gradient(p: Value, new: Any) -> None:
-    """p.grad ← new, in place for arrays. A float gradient that becomes 0.0 is unset (it reads 0.0)."""
+    """p.grad ← new, in place for arrays. A float gradient clipped to 0.0 stays a real gradient of 0.0
+    (``p.grad = 0`` would unset it), so an optimizer still takes its step with it, as in PyTorch."""
     g = p.grad
     if isinstance(g, np.ndarray):
         np.copyto(g, new)
+    elif new == 0.0:
+        p.zero_grad(set_to_none=False)
     elif new != g:
         p.grad = float(new)
