@@ -59,4 +59,4 @@ class Adagrad(Optimizer):
         squares = state["sum"]
         squares += g * g
         state["sum"] = squares
-        p.data -= decayed_lr * (g / (numeric.sqrt(squares) + group["eps"]))
+        p.data -= decayed_lr * g / (numeric.sqrt(squares) + group["eps"])  # η·g first, as PyTorch's addcdiv

@@ -67,7 +67,7 @@ class Adam(Optimizer):
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         denominator = numeric.sqrt(exp_avg_sq) / bias_correction2**0.5 + group["eps"]
-        p.data -= (group["lr"] / bias_correction1) * (exp_avg / denominator)
+        p.data -= (group["lr"] / bias_correction1) * exp_avg / denominator  # (η/b₁)·m first, as PyTorch's addcdiv
 
     def _apply_weight_decay(self, p: Value, g: Any, group: dict[str, Any]) -> Any:
         """Adam's L2 penalty: g ← g + λθ."""

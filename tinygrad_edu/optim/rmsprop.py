@@ -75,4 +75,4 @@ class RMSprop(Optimizer):
             state["momentum_buffer"] = buf
             p.data -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * (g / denominator)
+            p.data -= group["lr"] * g / denominator  # η·g first, as PyTorch's addcdiv
