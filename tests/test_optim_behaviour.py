@@ -353,6 +353,10 @@ def _trained_adam():
         (lambda sd: sd["param_groups"][0].pop("betas"), "lacks the option.*betas"),
         (lambda sd: sd["param_groups"][0].update(lr=-1.0), "lr=-1.0"),
         (lambda sd: sd["state"].update({7: {}}), "state for parameter 7"),
+        (lambda sd: sd["state"][0].pop("step"), "parameter 0: its state lacks 'step'"),
+        (lambda sd: sd["state"][0].update(step=-1), "'step' is -1, not a count of steps"),
+        (lambda sd: sd["state"][0].update(step="3"), "'step' is '3', not a count of steps"),
+        (lambda sd: sd["state"][1].update(exp_avg="abc"), "state 'exp_avg' holds str, not numbers"),
     ],
 )
 def test_a_mismatched_state_dict_is_refused_and_changes_nothing(spoil, message):

@@ -241,12 +241,19 @@ class Optimizer:
                 problems.append(f"parameter {index}: its state is a {type(pstate).__name__}, not a dict")
                 continue
             shape = params[index].shape
+            if pstate and "step" in self.state_names and "step" not in pstate:
+                problems.append(f"parameter {index}: its state lacks 'step' ({self.name} counts the steps it took)")
             for name, value in pstate.items():
                 if name not in self.state_names:
                     problems.append(
                         f"parameter {index}: unknown state {name!r} ({self.name} keeps {', '.join(self.state_names)})"
                     )
-                elif name != "step" and value is not None and np.shape(value) != shape:
+                elif name == "step":
+                    if not _is_step_count(value):
+                        problems.append(f"parameter {index}: 'step' is {value!r}, not a count of steps (an int ≥ 0)")
+                elif value is not None and not _is_numeric(value):
+                    problems.append(f"parameter {index}: state {name!r} holds {type(value).__name__}, not numbers")
+                elif value is not None and np.shape(value) != shape:
                     problems.append(f"parameter {index}: state {name!r} has shape {np.shape(value)}, expected {shape}")
         return problems
 
@@ -257,6 +264,18 @@ def buffer(state: dict[str, Any], name: str, data: Any) -> Any:
     if value is None:
         value = state[name] = numeric.zeros_like(data)
     return value
+
+
+def _is_step_count(value: Any) -> bool:
+    """An int ≥ 0, or a float holding one (as PyTorch saves its step)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
+        return False
+    return bool(value >= 0) and float(value).is_integer()
+
+
+def _is_numeric(value: Any) -> bool:
+    """A real number or an array of them (what a state buffer holds)."""
+    return np.asarray(value).dtype.kind in "fiu"
 
 
 def _copy_state(value: Any) -> Any:
