@@ -164,6 +164,7 @@ def gradcheck(
                 UserWarning,
                 stacklevel=2,
             )
+    _require_an_input_to_check(xs, "gradcheck")
     result = GradcheckResult(eps=eps, atol=atol, rtol=rtol)
     analytical = analytical_jacobians(fn, xs)
     with no_grad():
@@ -175,6 +176,15 @@ def gradcheck(
     if raise_exception and not result.passed:
         raise GradcheckError(_failure_message(fn, xs, result))
     return result
+
+
+def _require_an_input_to_check(xs: list[Value], what: str) -> None:
+    """A check with no input that requires grad would check nothing and pass: refuse it, as PyTorch does."""
+    if not any(x.requires_grad for x in xs):
+        raise ValueError(
+            f"{what}: no input requires grad, so there is no derivative to check; "
+            "give at least one input with requires_grad=True"
+        )
 
 
 def _compare(
@@ -243,6 +253,7 @@ def gradgradcheck(
         vs = [Value(rng.standard_normal(o.shape).astype(o.dtype), label=f"v{i}") for i, o in enumerate(outs)]
     else:
         vs = _as_inputs(list(grad_outputs))
+    _require_an_input_to_check(xs, "gradgradcheck")
     n = len(xs)
     checked = [x for x in xs if x.requires_grad]
 
