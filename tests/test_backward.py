@@ -295,6 +295,26 @@ def test_grad_with_several_outputs_and_grad_outputs():
     np.testing.assert_allclose(g.data, [3.0 + 2.0, 30.0 + 4.0])
 
 
+@pytest.mark.parametrize(
+    "output, grad_outputs, expected",
+    [
+        ("vector", [np.array([1.0, 10.0])], [2.0, 40.0]),  # PyTorch's way: a list with the one seed
+        ("vector", (Value([1.0, 10.0]),), [2.0, 40.0]),
+        ("vector", [1.0, 10.0], [2.0, 40.0]),  # the seed's own numbers
+        ("vector", np.array([1.0, 10.0]), [2.0, 40.0]),
+        ("scalar", [None], [2.0, 4.0]),
+        ("scalar", [3.0], [6.0, 12.0]),
+        ("scalar", 3.0, [6.0, 12.0]),
+        ("first", [3.0], [6.0, 0.0]),  # an output of shape (1,): [3.0] is its seed
+    ],
+)
+def test_one_outputs_seed_may_be_given_alone_or_in_a_list(output, grad_outputs, expected):
+    x = Value([1.0, 2.0])
+    y = {"vector": x * x, "scalar": (x * x).sum(), "first": (x * x)[:1]}[output]
+    (g,) = tg.grad(y, x, grad_outputs=grad_outputs)
+    np.testing.assert_array_equal(g.data, expected)
+
+
 def test_grad_unused_inputs():
     x, unused = Value(1.0), Value(2.0)
     out = x * 2.0

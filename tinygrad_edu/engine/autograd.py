@@ -280,6 +280,18 @@ def backward(output: Value, gradient: Any = None) -> None:
         _propagate([output], [seed], create_graph=False, accumulate=True)
 
 
+def _listed_seed(output: Value, grad_outputs: Any) -> bool:
+    """Is ``grad_outputs`` one output's seed given in a list, as PyTorch writes it (``[seed]``), rather
+    than the seed's own numbers? A one-item list or tuple of a Value, an array or None is; so is one of
+    a number when the output is a single number (a list of numbers is otherwise the seed itself)."""
+    if not isinstance(grad_outputs, (list, tuple)) or len(grad_outputs) != 1:
+        return False
+    (item,) = grad_outputs
+    if item is None or isinstance(item, (Value, np.ndarray)):
+        return True
+    return output.shape == () and isinstance(item, (int, float, np.number)) and not isinstance(item, bool)
+
+
 def grad(
     outputs: Value | Sequence[Value],
     inputs: Value | Sequence[Value],
@@ -311,7 +323,7 @@ def grad(
             )
     if grad_outputs is None:
         grad_outputs = [None] * len(outs)  # each (one-element) output seeded with 1: their sum is differentiated
-    elif isinstance(outputs, Value) or isinstance(grad_outputs, Value):
+    elif isinstance(grad_outputs, Value) or isinstance(outputs, Value) and not _listed_seed(outputs, grad_outputs):
         grad_outputs = [grad_outputs]  # one output: the seed may be an array, a number or a Value
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outs):
