@@ -471,6 +471,22 @@ def test_no_grad_as_a_decorator():
         assert recorded(p).requires_grad and not tg.is_grad_enabled()
 
 
+def test_no_grad_and_enable_grad_decorate_without_parentheses_too():
+    @no_grad
+    def evaluate(p):
+        return p * 2.0, tg.is_grad_enabled()
+
+    @tg.enable_grad
+    def recorded(p):
+        return p * 1.0
+
+    out, enabled_inside = evaluate(Value(1.0))
+    assert not out.requires_grad and not enabled_inside and tg.is_grad_enabled()
+    assert evaluate.__name__ == "evaluate"
+    with no_grad():
+        assert recorded(Value(1.0)).requires_grad
+
+
 def test_detach_cuts_the_graph():
     x = Value(3.0)
     d = x.detach()

@@ -101,6 +101,17 @@ def test_numpy_returns_an_array_of_the_right_dtype():
     assert Value(np.ones(2, dtype=np.float32)).numpy().dtype == np.float32
 
 
+def test_data_can_be_set_from_another_value_as_value_takes_one():
+    v, source = Value([1.0, 2.0]), Value([3.0, 4.0])
+    v.data = source
+    np.testing.assert_array_equal(v.data, [3.0, 4.0])
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        v.data = Value([1.0, 2.0, 3.0])
+    s = Value(1.0)
+    s.data = Value(2.5)
+    assert type(s.data) is float and s.data == 2.5
+
+
 def test_data_setter_converts_and_checks_the_shape():
     v = Value([1.0, 2.0])
     v.data = [3, 4]

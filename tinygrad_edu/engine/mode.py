@@ -27,6 +27,12 @@ def is_grad_enabled() -> bool:
 class _SetGradMode:
     """Context manager (and decorator) that sets grad mode and restores the old one on exit."""
 
+    def __new__(cls, *args: Any) -> Any:
+        # ``@no_grad`` without parentheses hands the function straight to the class (PyTorch accepts it too)
+        if len(args) == 1 and callable(args[0]) and cls is not _SetGradMode:
+            return cls()(args[0])  # type: ignore[call-arg]  # (no_grad and enable_grad take no arguments)
+        return super().__new__(cls)
+
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._previous: list[bool] = []
