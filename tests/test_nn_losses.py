@@ -135,6 +135,31 @@ def test_binary_cross_entropy_with_logits_is_stable_at_extreme_logits_and_exact_
     assert zero.grad == 0.25  # σ(0) − t = 0.5 − 0.25, even at the kink-free point 0
 
 
+@pytest.mark.parametrize("pos_weight", [None, np.array([2.5, 0.5, 1.0])])
+def test_binary_cross_entropy_with_logits_is_torchs_to_the_last_digit_where_the_loss_is_tiny(pos_weight):
+    """A confident right answer has a loss of about e^−|x|: log(1 + e^−40) computed as written rounds to 0;
+    both libraries keep it, and agree on the loss and on ∂E/∂x bit for bit."""
+    x, t = np.array([40.0, 20.0, -35.0]), np.array([1.0, 1.0, 0.0])
+    ours_x, ours_t = Value(x), Value(t)
+    loss = F.binary_cross_entropy_with_logits(ours_x, ours_t, reduction="none", pos_weight=pos_weight)
+    loss.backward(np.ones(3))
+    torch_x, torch_t = torch.tensor(x, requires_grad=True), torch.tensor(t, requires_grad=True)
+    torch_pos_weight = None if pos_weight is None else torch.from_numpy(pos_weight)
+    torch_loss = TF.binary_cross_entropy_with_logits(torch_x, torch_t, reduction="none", pos_weight=torch_pos_weight)
+    torch_loss.backward(torch.ones(3, dtype=torch.float64))
+    assert loss.data[0] > 0.0
+    assert loss.data.tolist() == torch_loss.detach().numpy().tolist()
+    assert ours_x.grad.tolist() == torch_x.grad.numpy().tolist()
+    # ∂E/∂t with a pos_weight: PyTorch's log_sigmoid takes log(1 + e^−x), not log1p, so a last digit may differ
+    np.testing.assert_allclose(ours_t.grad, torch_t.grad.numpy(), rtol=1e-15)
+
+
+def test_softplus_keeps_the_digits_of_tiny_values_and_never_overflows():
+    x = np.array([-800.0, -40.0, 0.0, 40.0, 800.0])
+    compare(lambda a, _: F.softplus(a), lambda a, _: TF.softplus(a), x, x)
+    assert F.softplus(np.array([-40.0])).data[0] == pytest.approx(4.248354255291589e-18, rel=1e-15)
+
+
 # ---------------------------------------------------------------------------------------- cross-entropy
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_with_class_indices(reduction):

@@ -154,6 +154,7 @@ OPERATIONS: tuple[OperationCase, ...] = (
     OperationCase("sqrt(a)", "elementwise", lambda a: a.sqrt(), each(positive(2, 3))),
     OperationCase("tanh(a)", "elementwise", lambda a: a.tanh(), each(normal(2, 3))),
     OperationCase("sigmoid(a)", "elementwise", lambda a: a.sigmoid(), each(normal(2, 3))),
+    OperationCase("softplus(a)", "elementwise", lambda a: apply(ops.Softplus, a), each(normal(2, 3))),
     OperationCase("relu(a)", "elementwise", lambda a: a.relu(), each(away_from([0.0], 2, 3))),
     OperationCase("leaky_relu(a, 0.1)", "elementwise", lambda a: a.leaky_relu(0.1), each(away_from([0.0], 2, 3))),
     OperationCase("step(a)", "elementwise", lambda a: a.step(), each(away_from([0.0], 2, 3))),
@@ -222,6 +223,12 @@ OPERATIONS: tuple[OperationCase, ...] = (
         "loss",
         lambda a, b: apply(ops.BinaryCrossEntropy, a, b),
         each(probabilities(2, 3), probabilities(2, 3)),
+    ),
+    OperationCase(
+        "binary_cross_entropy_with_logits(a, b)",
+        "loss",
+        lambda a, b: apply(ops.BinaryCrossEntropyWithLogits, a, b, pos_weight=np.array([0.5, 2.0, 1.0])),
+        each(normal(2, 3), probabilities(2, 3)),
     ),
     # Python-float scalars take the engine's fast scalar path
     OperationCase(

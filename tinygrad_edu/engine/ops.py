@@ -323,6 +323,26 @@ class Sigmoid(Op):
     vjp = (lambda g, y, x: g * (y * (1.0 - y)),)
 
 
+def sigmoid(x: Any) -> Any:
+    return apply(Sigmoid, x) if isinstance(x, Value) else _sigmoid(x)
+
+
+def softplus(x: Any) -> Any:
+    return apply(Softplus, x) if isinstance(x, Value) else np.logaddexp(0.0, x)
+
+
+class Softplus(Op):
+    """y = log(1 + eˣ);  ∂y/∂x = eˣ/(1 + eˣ) = σ(x).
+
+    Computed as numpy's logaddexp(0, x), which takes log1p of e^−|x|: no overflow for large x, and no
+    digits lost for very negative x, where y ≈ eˣ (log(1 + tiny) would round to 0).
+    """
+
+    name = "softplus"
+    forward = staticmethod(lambda x: np.logaddexp(0.0, x))
+    vjp = (lambda g, y, x: g * sigmoid(x),)
+
+
 class ReLU(Op):
     """y = max(0, x);  ∂y/∂x = 1 for x > 0, else 0 (also at 0, as PyTorch)."""
 
@@ -827,6 +847,44 @@ class BinaryCrossEntropy(Op):
     name = "binary_cross_entropy"
     forward = staticmethod(_binary_cross_entropy)
     vjp = (_bce_grad_input, _bce_grad_target)
+
+
+def _positive_weight(t: Any, pos_weight: Any) -> Any:
+    """1 + (w₊ − 1)·t: the weight of softplus(−x) in the loss (1 where t = 0, w₊ where t = 1)."""
+    return 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * t
+
+
+def _bce_with_logits(x: Any, t: Any, pos_weight: Any = None) -> Any:
+    return (1.0 - t) * x + _positive_weight(t, pos_weight) * np.logaddexp(0.0, -x)
+
+
+def _bce_with_logits_grad_input(g: Any, y: Any, x: Any, t: Any, pos_weight: Any = None) -> Any:
+    """g · (σ(x) − t), or g · ((1 − t + w₊t)·σ(x) − w₊t) with a pos_weight (PyTorch's forms)."""
+    if pos_weight is None:
+        return unbroadcast(g * (sigmoid(x) - t), x)
+    weighted_t = pos_weight * t
+    return unbroadcast(g * ((weighted_t + 1.0 - t) * sigmoid(x) - weighted_t), x)
+
+
+def _bce_with_logits_grad_target(g: Any, y: Any, x: Any, t: Any, pos_weight: Any = None) -> Any:
+    """g · ((w₊ − 1)·softplus(−x) − x), which is g · (−x) without a pos_weight."""
+    if pos_weight is None:
+        return unbroadcast(g * -x, t)
+    return unbroadcast(g * ((pos_weight - 1.0) * softplus(-x) - x), t)
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """E = −[w₊t·log σ(x) + (1 − t)·log(1 − σ(x))] = (1 − t)·x + (1 + (w₊ − 1)t)·softplus(−x) elementwise,
+    from logits x and targets t, with pos_weight w₊ (a setting; None for 1);
+    ∂E/∂x = (1 − t + w₊t)·σ(x) − w₊t,  ∂E/∂t = (w₊ − 1)·softplus(−x) − x.
+
+    One node, computed in PyTorch's form: no overflow, the digits of a tiny loss kept (t = 1, x = 40
+    gives e⁻⁴⁰, not 0), and the gradient evaluated as PyTorch evaluates it.
+    """
+
+    name = "binary_cross_entropy_with_logits"
+    forward = staticmethod(_bce_with_logits)
+    vjp = (_bce_with_logits_grad_input, _bce_with_logits_grad_target)
 
 
 def _nll(log_probs: Any, targets: np.ndarray, reduction: str) -> Any:

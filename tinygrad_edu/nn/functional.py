@@ -17,7 +17,13 @@ import numpy as np
 
 from tinygrad_edu.engine import Value, stack
 from tinygrad_edu.engine.functions import softmax_cross_entropy
-from tinygrad_edu.engine.ops import BinaryCrossEntropy, CrossEntropy, SavedSoftmax
+from tinygrad_edu.engine.ops import (
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    CrossEntropy,
+    SavedSoftmax,
+    Softplus,
+)
 from tinygrad_edu.engine.value import apply
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -120,10 +126,8 @@ def log_softmax(x: Any, dim: int = -1) -> Value:
 
 
 def softplus(x: Any) -> Value:
-    """log(1 + eˣ), computed as logsumexp(0, x) so it never overflows; its derivative is σ(x)."""
-    x = as_input(x, "softplus")
-    zeros = Value(np.zeros(x.shape, dtype=x.dtype), requires_grad=False)
-    return stack([zeros, x]).logsumexp(axis=0)
+    """log(1 + eˣ), without overflow and to the last digit also where it is tiny; its derivative is σ(x)."""
+    return apply(Softplus, as_input(x, "softplus"))
 
 
 ACTIVATIONS: dict[str, Callable[[Any], Value]] = {
@@ -221,16 +225,18 @@ def binary_cross_entropy_with_logits(
 ) -> Value:
     """Binary cross-entropy of σ(x), computed from the logit x without forming σ(x).
 
-    With p = σ(x): −log p = softplus(−x) = softplus(x) − x and −log(1 − p) = softplus(x), so with
+    With p = σ(x): −log p = softplus(−x) and −log(1 − p) = softplus(x) = x + softplus(−x), so with
     pos_weight w₊ (default 1) the loss −[w₊ t log p + (1 − t) log(1 − p)] is
-    (1 − t + w₊t) · softplus(x) − w₊ t x, which never overflows; its gradient is σ(x)(1 − t + w₊t) − w₊t.
+    (1 − t) x + (1 + (w₊ − 1)t) · softplus(−x) (PyTorch's form), which never overflows and keeps a tiny
+    loss's digits (t = 1, x = 40 gives e⁻⁴⁰, not 0); its gradient is σ(x)(1 − t + w₊t) − w₊t
+    (see :class:`~tinygrad_edu.engine.ops.BinaryCrossEntropyWithLogits`).
     """
     check_reduction(reduction, "binary_cross_entropy_with_logits")
     x = as_input(input, "binary_cross_entropy_with_logits")
     t = as_target(target, x, "binary_cross_entropy_with_logits")
     _check_probabilities(target_numbers(t), "binary_cross_entropy_with_logits", "target")
-    positive = t if pos_weight is None else t * np.asarray(pos_weight, dtype=x.dtype)
-    loss = (1.0 - t + positive) * softplus(x) - positive * x
+    weight_of_positives = None if pos_weight is None else np.asarray(pos_weight, dtype=x.dtype)
+    loss = apply(BinaryCrossEntropyWithLogits, x, t, pos_weight=weight_of_positives)
     return apply_reduction(_weighted(loss, weight, "binary_cross_entropy_with_logits"), reduction)
 
 
