@@ -227,6 +227,16 @@ def test_gradgradcheck_catches_a_rule_that_create_graph_cannot_see():
         gradgradcheck(square, [x], raise_exception=True)
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [lambda u: (u**3, u.detach()), lambda u: (u**3, Value(2.0, requires_grad=False)), lambda u: u.detach() * 2.0],
+    ids=["with a detached output", "with a constant output", "only a detached output"],
+)
+def test_gradgradcheck_takes_outputs_that_do_not_require_grad_as_zero(fn):
+    """As gradcheck does (and PyTorch's gradgradcheck): such an output's derivatives are all 0."""
+    assert gradgradcheck(fn, [Value(np.array([0.5, 1.5]))], raise_exception=True)
+
+
 @pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
 def test_a_check_needs_an_input_that_requires_grad(check):
     """With none there is nothing to compare: passing would say nothing (PyTorch refuses too)."""

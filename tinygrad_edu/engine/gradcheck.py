@@ -255,7 +255,6 @@ def gradgradcheck(
         vs = _as_inputs(list(grad_outputs))
     _require_an_input_to_check(xs, "gradgradcheck")
     n = len(xs)
-    checked = [x for x in xs if x.requires_grad]
 
     def first_derivatives(*args: Value) -> tuple[Value, ...]:
         # gradcheck evaluates its function under no_grad() for the finite differences, but a first
@@ -263,8 +262,11 @@ def gradgradcheck(
         with enable_grad():
             first_outs = _as_outputs(fn(*args[:n]))
             wrt = [a for a, x in zip(args[:n], xs) if x.requires_grad]
-            return grad(first_outs, wrt, grad_outputs=list(args[n:]), create_graph=True, materialize_grads=True)  # type: ignore[return-value]
+            # an output that does not require grad (a constant, a detached Value) contributes 0
+            used = [(out, v) for out, v in zip(first_outs, args[n:]) if out.requires_grad]
+            if not used:
+                return tuple(Value(np.zeros_like(a.numpy()), requires_grad=False) for a in wrt)
+            outs, seeds = zip(*used)
+            return grad(list(outs), wrt, grad_outputs=list(seeds), create_graph=True, materialize_grads=True)  # type: ignore[return-value]
 
-    if not checked:
-        raise ValueError("gradgradcheck: no input requires grad")
     return gradcheck(first_derivatives, xs + vs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
