@@ -121,6 +121,15 @@ def test_a_wrong_rule_fails_and_the_report_points_at_the_worst_element():
     assert report.numerical == pytest.approx(math.e, rel=1e-8)
 
 
+def test_a_nan_in_the_analytical_jacobian_shows_in_the_report():
+    """Its max error is nan, not the largest of the other elements' (tiny) errors."""
+    x = Value(np.array([0.5, 1.5]), label="x")
+    result = gradcheck(lambda v: apply(Scale, v, true=2.0, claimed=np.array([2.0, np.nan])), [x])
+    (report,) = result.inputs
+    assert not result and math.isnan(report.max_abs_error) and math.isnan(report.max_rel_error)
+    assert "nan" in str(result)
+
+
 def test_only_the_wrong_input_fails():
     good = Value(np.array([[1.0, 2.0], [3.0, 4.0]]), label="good")
     bad = Value(np.array([[0.0, 0.2], [-0.3, 0.1]]), label="bad")
