@@ -250,6 +250,19 @@ def test_binary_keeps_float32(name):
     assert a.grad.shape == a.shape and b.grad.shape == b.shape
 
 
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.int16, np.int32, np.int64])
+def test_an_integer_or_boolean_array_promotes_as_numpy_promotes_it(dtype):
+    """float32 · a mask stays float32 (and so does its gradient); int32 and int64 make float64, as in numpy."""
+    x = np.array([1.5, -2.0, 0.25], dtype=np.float32)
+    other = np.array([1, 0, 1], dtype=dtype)
+    v = Value(x)
+    out = v * other
+    assert out.dtype == (x * other).dtype
+    np.testing.assert_array_equal(out.data, x * other)
+    out.sum().backward()
+    assert v.grad.dtype == np.float32
+
+
 # ---------------------------------------------------------------------------- numbers and arrays on either side
 OPERATORS = {
     "+": operator.add,

@@ -404,7 +404,8 @@ def _leaf(data: Any, requires_grad: bool = True, label: str = "") -> Value:
 def constant(x: Any) -> Any:
     """An operand that is not a Value, made canonical: numbers become floats, arrays float arrays.
 
-    Float arrays keep their dtype (so ``float32_value * array32`` stays float32).
+    Float arrays keep their dtype (so ``float32_value * array32`` stays float32); boolean and integer
+    arrays become the float numpy promotes them to (``float32_value * mask`` stays float32 too).
     """
     if type(x) is float:
         return x
@@ -412,6 +413,8 @@ def constant(x: Any) -> Any:
         return float(x)
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
         return as_data(x.copy())  # backward reads it later: the caller may change their array meanwhile
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biu":  # float32 for a mask or small ints, else float64
+        return x.astype(np.result_type(x.dtype, np.float32))
     if isinstance(x, (list, tuple)) and _holds_a_value(x):
         raise TypeError(
             "operand: a list that holds Values is not one; join them into one Value first, e.g. "
