@@ -69,12 +69,15 @@ def topological_order(root: Any, node_type: type) -> list[Any]:
         if node in entered:
             continue
         entered.add(node)
-        if node.a is None:
+        a, b = node.a, node.b
+        if a is None:
             order.append(node)
             continue
-        stack += (node, None, node.a)
-        if type(node.b) is node_type:
-            stack.append(node.b)
+        stack += (node, None)
+        if a not in entered:
+            stack.append(a)
+        if type(b) is node_type and b not in entered:
+            stack.append(b)
     return order
 
 
@@ -86,25 +89,21 @@ class InlinedValue:
 
     __slots__ = ("data", "grad", "op", "a", "b", "__weakref__")
 
-    def __init__(self, data: float, op: str | None = None, a: Any = None, b: Any = None) -> None:
-        self.data = data
-        self.grad = 0.0
-        self.op = op
-        self.a = a
-        self.b = b
+    def __init__(self, data: float) -> None:
+        self.data, self.grad, self.op, self.a, self.b = data, 0.0, None, None, None
 
     def __add__(self, other: Any) -> InlinedValue:
         if type(other) is InlinedValue:
-            return InlinedValue(self.data + other.data, ADD, self, other)
-        return InlinedValue(self.data + other, ADD, self)  # ∂/∂self is 1: the constant is not needed
+            return inlined_node(self.data + other.data, ADD, self, other)
+        return inlined_node(self.data + other, ADD, self, None)  # ∂/∂self is 1: the constant is not needed
 
     def __mul__(self, other: Any) -> InlinedValue:
         if type(other) is InlinedValue:
-            return InlinedValue(self.data * other.data, MUL, self, other)
-        return InlinedValue(self.data * other, MUL, self, other)  # the constant is ∂/∂self
+            return inlined_node(self.data * other.data, MUL, self, other)
+        return inlined_node(self.data * other, MUL, self, other)  # the constant is ∂/∂self
 
     def tanh(self) -> InlinedValue:
-        return InlinedValue(math.tanh(self.data), TANH, self)
+        return inlined_node(math.tanh(self.data), TANH, self, None)
 
     def backward(self) -> None:
         self.grad = 1.0
@@ -144,12 +143,8 @@ class RulesValue:
 
     __slots__ = ("data", "grad", "op", "a", "b", "__weakref__")
 
-    def __init__(self, data: float, op: Any = None, a: Any = None, b: Any = None) -> None:
-        self.data = data
-        self.grad = None
-        self.op = op
-        self.a = a
-        self.b = b
+    def __init__(self, data: float) -> None:
+        self.data, self.grad, self.op, self.a, self.b = data, None, None, None, None
 
     def __add__(self, other: Any) -> RulesValue:
         return apply_binary(Add, self, other)
@@ -158,7 +153,7 @@ class RulesValue:
         return apply_binary(Mul, self, other)
 
     def tanh(self) -> RulesValue:
-        return RulesValue(Tanh.forward(self.data), Tanh, self)
+        return rules_node(Tanh.forward(self.data), Tanh, self, None)
 
     def backward(self) -> None:
         self.grad = 1.0
@@ -167,23 +162,43 @@ class RulesValue:
             if op is None:
                 continue
             if b is None:
-                send(a, op.vjp[0](g, node.data, a.data))
+                contribution = op.vjp[0](g, node.data, a.data)
+                a.grad = contribution if a.grad is None else a.grad + contribution
                 continue
             b_data = b.data if type(b) is RulesValue else b
-            send(a, op.vjp[0](g, node.data, a.data, b_data))
+            contribution = op.vjp[0](g, node.data, a.data, b_data)
+            a.grad = contribution if a.grad is None else a.grad + contribution
             if type(b) is RulesValue:
-                send(b, op.vjp[1](g, node.data, a.data, b_data))
+                contribution = op.vjp[1](g, node.data, a.data, b_data)
+                b.grad = contribution if b.grad is None else b.grad + contribution
 
 
 def apply_binary(op: Any, a: RulesValue, b: Any) -> RulesValue:
     """The node op(a, b); a constant b (a float) is kept as it is, for the rules."""
     if type(b) is RulesValue:
-        return RulesValue(op.forward(a.data, b.data), op, a, b)
-    return RulesValue(op.forward(a.data, b), op, a, b)
+        return rules_node(op.forward(a.data, b.data), op, a, b)
+    return rules_node(op.forward(a.data, b), op, a, b)
 
 
-def send(node: RulesValue, contribution: float) -> None:
-    node.grad = contribution if node.grad is None else node.grad + contribution
+# Nodes are made without a call to __init__ (object.__new__, then the slots): the cheapest way Python has
+def inlined_node(data: float, op: str, a: Any, b: Any) -> InlinedValue:
+    node = object.__new__(InlinedValue)
+    node.data = data
+    node.grad = 0.0
+    node.op = op
+    node.a = a
+    node.b = b
+    return node
+
+
+def rules_node(data: float, op: Any, a: Any, b: Any) -> RulesValue:
+    node = object.__new__(RulesValue)
+    node.data = data
+    node.grad = None
+    node.op = op
+    node.a = a
+    node.b = b
+    return node
 
 
 def load(name: str) -> Framework:
