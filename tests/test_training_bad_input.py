@@ -69,6 +69,30 @@ def test_validation_rows_unlike_the_training_rows_are_refused_before_training():
         try_fit(nn.Linear(3, 1, seed=0), X, y, validation=(X[:, :2], y))
 
 
+def test_validation_targets_unlike_the_training_targets_are_refused_before_training():
+    X, y = regression()
+    expected = r"validation y has targets of shape \(2,\) per row but training y has \(1,\)"
+    with pytest.raises(ValueError, match=expected):
+        try_fit(nn.Linear(3, 1, seed=0), X, y, validation=(X, np.zeros((len(X), 2))))
+
+
+def test_callbacks_must_come_in_a_list():
+    X, y = regression()
+    with pytest.raises(TypeError, match=r"callbacks must be a list, e.g. callbacks=\[EarlyStopping"):
+        try_fit(nn.Linear(3, 1, seed=0), X, y, validation=(X, y), callbacks=EarlyStopping())
+
+
+def test_accuracy_in_fit_reads_plus_minus_one_off_the_training_targets():
+    """A validation set that holds only +1 targets is still scored at threshold 0 (tanh outputs)."""
+    X = np.array([[1.0], [2.0], [-1.0], [-2.0]])
+    y = np.array([[1.0], [1.0], [-1.0], [-1.0]])
+    model = nn.Sequential(nn.Linear(1, 1, seed=0), nn.Tanh())
+    model[0].weight.data, model[0].bias.data = np.array([[0.1]]), np.array([0.0])  # outputs ≈ ±0.1 to ±0.2
+    history = fit(model, F.mse_loss, optim.SGD(model.parameters(), lr=0.0), X, y, 1,
+                  validation=(X[:2], y[:2]), metrics=["accuracy"], progress=False)
+    assert history.records[0].metrics == {"accuracy": 1.0, "val_accuracy": 1.0}
+
+
 @pytest.mark.parametrize("where", ["X", "y", "validation X", "validation y"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_nan_or_infinity_in_the_data_is_refused_naming_the_row(where, bad):

@@ -133,7 +133,10 @@ def test_the_callback_resets_between_runs():
 
 @pytest.mark.parametrize("options, message", [
     ({"patience": 0}, "patience"),
+    ({"patience": 2.5}, "patience must be a whole number"),
+    ({"patience": "3"}, "patience must be a whole number"),
     ({"min_delta": -0.1}, "min_delta"),
+    ({"min_delta": float("nan")}, "min_delta must be a number ≥ 0, got nan"),
 ])
 def test_bad_settings_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
@@ -148,3 +151,28 @@ def test_early_stopping_without_a_validation_set_is_refused_before_training():
         fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), X, y, 5,
             callbacks=[EarlyStopping()], progress=False)
     assert np.array_equal(model.weight.numpy(), before)
+
+
+class ParametersOnly:
+    """A model fit can train (it has parameters() and is callable) but without a state dict."""
+
+    def __init__(self):
+        self.layer = nn.Linear(2, 3, seed=0)
+
+    def parameters(self):
+        return self.layer.parameters()
+
+    def __call__(self, x):
+        return self.layer(x)
+
+
+def test_restoring_the_best_weights_needs_a_state_dict_and_says_so_before_training():
+    X, y = data.make_blobs(20, seed=0)
+    model = ParametersOnly()
+    before = [np.array(p.data, copy=True) for p in model.parameters()]
+    with pytest.raises(TypeError, match="state_dict"):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), X, y, 3, validation=(X, y),
+            callbacks=[EarlyStopping()], progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), X, y, 3, validation=(X, y),
+        callbacks=[EarlyStopping(restore_best=False)], progress=False)  # nothing to restore: fine

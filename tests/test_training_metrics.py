@@ -45,6 +45,15 @@ def test_zero_one_targets_that_happen_to_be_all_ones_are_not_read_as_plus_minus_
     assert accuracy(p, np.array([1, 1, 1])) == 2 / 3
 
 
+def test_rows_of_targets_name_the_class_by_their_largest_entry():
+    """One-hot rows, or the lecture's (0.01, 0.99) targets for two sigmoid outputs."""
+    outputs = np.array([[0.2, 0.7], [0.9, 0.1], [0.6, 0.4]])
+    targets = np.array([[0.01, 0.99], [0.99, 0.01], [0.01, 0.99]])
+    assert accuracy(outputs, targets) == 2 / 3
+    assert accuracy(outputs, np.eye(2)[[1, 0, 1]]) == 2 / 3
+    np.testing.assert_array_equal(confusion_matrix(outputs, targets), [[1, 0], [1, 1]])
+
+
 def test_accuracy_refuses_mismatched_lengths_and_is_nan_on_nothing():
     with pytest.raises(ValueError, match="5 predictions"):
         accuracy(SCORES, LABELS[:4])

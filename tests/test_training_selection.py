@@ -55,6 +55,12 @@ def test_k_outside_two_to_n_is_refused(k):
         k_fold_indices(11, k)
 
 
+@pytest.mark.parametrize("k", [2.5, 2.0, "3", True])
+def test_k_must_be_a_whole_number(k):
+    with pytest.raises(TypeError, match="whole number of folds"):
+        k_fold_indices(11, k)
+
+
 # ---------------------------------------------------------------------- cross-validation
 def test_cross_validation_picks_eta_from_the_grid_with_a_table_of_mean_and_std(digits_300):
     X, y = digits_300
@@ -160,3 +166,34 @@ def test_random_restarts_with_given_seeds_are_reproducible():
     assert runs[0].best_seed == runs[1].best_seed
     with pytest.raises(ValueError, match="at least one"):
         random_restarts(make_xor_net, X, T, F.mse_loss, (X_val, T_val), seeds=[])
+
+
+class SquareRootOfALine(nn.Module):
+    """out = √(w·x + b): its loss is NaN from any start where w·x + b < 0 for some x."""
+
+    def __init__(self, seed):
+        self.line = nn.Linear(1, 1, seed=seed)
+
+    def forward(self, x):
+        return self.line(x).sqrt()
+
+
+def test_random_restarts_never_keep_a_run_whose_loss_is_nan():
+    X = np.linspace(0.5, 1.5, 8).reshape(-1, 1)
+    T = np.sqrt(X)
+    losses = {}
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        result = random_restarts(SquareRootOfALine, X, T, F.mse_loss, (X, T), seeds=[2, 0, 1, 3], lr=0.01, epochs=2)
+    losses = result.val_losses
+    assert any(np.isnan(v) for v in losses.values()) and any(np.isfinite(v) for v in losses.values())
+    assert np.isfinite(losses[result.best_seed])
+    assert losses[result.best_seed] == min(v for v in losses.values() if np.isfinite(v))
+
+
+def test_repeated_seeds_or_learning_rates_are_refused():
+    X, t, X_val, t_val = xor_problem()
+    T, T_val = t.reshape(-1, 1), t_val.reshape(-1, 1)
+    with pytest.raises(ValueError, match="repeat a seed"):
+        random_restarts(make_xor_net, X, T, F.mse_loss, (X_val, T_val), seeds=[3, 3, 1], epochs=1)
+    with pytest.raises(ValueError, match="repeat one"):
+        cross_validate(lambda seed: nn.Linear(2, 1, seed=seed), X, T, F.mse_loss, learning_rates=[0.1, 0.1], k=2)

@@ -44,10 +44,10 @@ class EarlyStopping(Callback):
     needs_validation = True
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True) -> None:
-        if patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be at least 1, got {patience}")
-        if min_delta < 0:
-            raise ValueError(f"EarlyStopping: min_delta must be ≥ 0, got {min_delta}")
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
+            raise ValueError(f"EarlyStopping: patience must be a whole number of epochs ≥ 1, got {patience!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)) or not min_delta >= 0:
+            raise ValueError(f"EarlyStopping: min_delta must be a number ≥ 0, got {min_delta!r}")
         self.patience = patience
         self.min_delta = min_delta
         self.restore_best = restore_best
@@ -57,6 +57,12 @@ class EarlyStopping(Callback):
         self.epochs_without_improvement = 0
 
     def on_train_begin(self, model: Any) -> None:
+        if self.restore_best and not (hasattr(model, "state_dict") and hasattr(model, "load_state_dict")):
+            raise TypeError(
+                f"EarlyStopping(restore_best=True) keeps the best epoch's weights with the model's state_dict() "
+                f"and load_state_dict(), which a {type(model).__name__} lacks: use an nn.Module, or "
+                "restore_best=False"
+            )
         self.best_loss, self.best_epoch, self.best_state = float("inf"), None, None
         self.epochs_without_improvement = 0
 

@@ -9,6 +9,7 @@ The lecture's three pseudocode loops differ only in how many examples go into ea
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import time
@@ -23,7 +24,7 @@ from tinygrad_edu.training.batches import as_rng, check_data, epoch_batches
 from tinygrad_edu.training.callbacks import Callback
 from tinygrad_edu.training.forward import forward_batch
 from tinygrad_edu.training.history import EpochRecord, History
-from tinygrad_edu.training.metrics import accuracy
+from tinygrad_edu.training.metrics import accuracy, default_threshold
 
 Metric = Callable[[Any, Any], float]
 BUILTIN_METRICS: dict[str, Metric] = {"accuracy": accuracy}
@@ -33,7 +34,9 @@ class TrainingDiverged(RuntimeWarning):
     """Warned when the loss turned NaN or infinite and training stopped."""
 
 
-def _metric_functions(metrics: Sequence[str | Metric] | dict[str, Metric] | None) -> dict[str, Metric]:
+def _metric_functions(
+    metrics: Sequence[str | Metric] | dict[str, Metric] | None, y_train: np.ndarray
+) -> dict[str, Metric]:
     if metrics is None:
         return {}
     if isinstance(metrics, dict):
@@ -44,6 +47,8 @@ def _metric_functions(metrics: Sequence[str | Metric] | dict[str, Metric] | None
             if m not in BUILTIN_METRICS:
                 raise ValueError(f"fit: unknown metric {m!r}; built-in metrics are {sorted(BUILTIN_METRICS)}")
             found[m] = BUILTIN_METRICS[m]
+            if m == "accuracy":  # ±1 or 0/1 is read off the training targets: a validation set of only +1 is ±1
+                found[m] = functools.partial(accuracy, threshold=default_threshold(y_train))
         else:
             found[getattr(m, "__name__", f"metric{len(found)}")] = m
     return found
@@ -124,13 +129,15 @@ def fit(
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     X_arr, y_arr = check_data(X, y)
-    val = _checked_validation(validation, X_arr)
+    val = _checked_validation(validation, X_arr, y_arr)
+    if isinstance(callbacks, Callback):
+        raise TypeError(f"fit: callbacks must be a list, e.g. callbacks=[{type(callbacks).__name__}(...)]")
     for callback in callbacks:
         if val is None and getattr(callback, "needs_validation", False):
             raise ValueError(
                 f"fit: {type(callback).__name__} watches the validation loss: pass validation=(X_val, y_val)"
             )
-    metric_fns = _metric_functions(metrics)
+    metric_fns = _metric_functions(metrics, y_arr)
     rng = as_rng(seed)
     params = _parameters(model)
     history = History()
@@ -192,9 +199,10 @@ def fit(
 
 
 def _checked_validation(
-    validation: tuple[Any, Any] | None, X_train: np.ndarray
+    validation: tuple[Any, Any] | None, X_train: np.ndarray, y_train: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The validation pair, checked like the training data; its rows must look like the training rows."""
+    """The validation pair, checked like the training data; its rows (inputs and targets) must look like
+    the training rows, so that a mismatch is refused before any update, not after the first epoch."""
     if validation is None:
         return None
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
@@ -204,6 +212,11 @@ def _checked_validation(
         raise ValueError(
             f"fit: validation X has rows of shape {X_val.shape[1:]} but training X has rows of shape "
             f"{X_train.shape[1:]} (X of shape {X_val.shape} vs {X_train.shape})"
+        )
+    if y_val.shape[1:] != y_train.shape[1:]:
+        raise ValueError(
+            f"fit: validation y has targets of shape {y_val.shape[1:]} per row but training y has "
+            f"{y_train.shape[1:]} (y of shape {y_val.shape} vs {y_train.shape})"
         )
     return X_val, y_val
 

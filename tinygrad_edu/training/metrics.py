@@ -22,8 +22,17 @@ def predicted_classes(outputs: Any, threshold: float = 0.5) -> np.ndarray:
 
 
 def _labels(targets: Any) -> np.ndarray:
+    """Targets as one label per example: a column as it is, rows of several targets (one-hot, or the
+    lecture's (0.01, 0.99)) as the index of the largest."""
     t = np.asarray(targets.data if isinstance(targets, Value) else targets)
+    if t.ndim == 2 and t.shape[1] > 1:
+        return np.argmax(t, axis=1)
     return t.reshape(len(t)) if t.ndim == 2 and t.shape[1] == 1 else t
+
+
+def default_threshold(targets: Any) -> float:
+    """The middle between the two labels: 0 for ±1 targets, else 0.5 (0/1 targets)."""
+    return 0.0 if is_bipolar(_labels(targets)) else 0.5
 
 
 def is_bipolar(t: np.ndarray) -> bool:
@@ -34,9 +43,11 @@ def is_bipolar(t: np.ndarray) -> bool:
 def accuracy(outputs: Any, targets: Any, threshold: float | None = None) -> float:
     """Fraction of examples whose predicted class equals the target class.
 
-    Targets are class indices (argmax of several output columns), or 0/1 or −1/+1 for a single output
-    column, thresholded at ``threshold``: by default 0.5 for 0/1 targets (sigmoid outputs) and 0 for
-    ±1 targets (tanh outputs or scores), the middle between the two labels.
+    Targets are class indices (argmax of several output columns) or rows with one target per output
+    (one-hot: the largest names the class), or 0/1 or −1/+1 for a single output column, thresholded at
+    ``threshold``: by default 0.5 for 0/1 targets (sigmoid outputs) and 0 for ±1 targets (tanh outputs
+    or scores), the middle between the two labels. Targets that are all +1 cannot show which: they are
+    read as 0/1, so pass ``threshold=0`` for ±1 outputs (``fit`` decides from the training targets).
     """
     t = _labels(targets)
     bipolar = is_bipolar(t)

@@ -3,6 +3,7 @@ point by random restarts (the lecture: "select initial random weights a few time
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ def _default_optimizer(params: Any, lr: float) -> Any:
 
 def k_fold_indices(n: int, k: int, seed: int | np.random.Generator | None = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, validation) index pairs: the shuffled examples cut into k folds, each fold validating once."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k-fold cross-validation needs a whole number of folds k, got {k!r}")
     if not 2 <= k <= n:
         raise ValueError(f"k-fold cross-validation needs 2 ≤ k ≤ number of examples ({n}), got k={k}")
     order = as_rng(seed).permutation(n)
@@ -85,6 +88,8 @@ def cross_validate(
         raise ValueError("cross_validate: give at least one learning rate")
     if any(lr <= 0 for lr in learning_rates):
         raise ValueError(f"cross_validate: learning rates must be positive, got {list(learning_rates)}")
+    if len(set(learning_rates)) != len(learning_rates):
+        raise ValueError(f"cross_validate: learning rates {list(learning_rates)} repeat one (results are kept per η)")
     X_arr, y_arr = check_data(X, y)
     folds = k_fold_indices(len(X_arr), k, seed)
     scores = np.zeros((len(learning_rates), k))
@@ -124,6 +129,11 @@ class RestartsResult:
         return "\n".join(lines)
 
 
+def _better(loss: float, best: float) -> bool:
+    """Is ``loss`` lower than ``best``? A NaN loss (a run that diverged) is never lower, and any number beats NaN."""
+    return not math.isnan(loss) and (math.isnan(best) or loss < best)
+
+
 def random_restarts(
     make_model: MakeModel,
     X: Any,
@@ -145,6 +155,8 @@ def random_restarts(
     seeds = list(seeds) if seeds is not None else list(range(n_restarts))
     if not seeds:
         raise ValueError("random_restarts: needs at least one restart")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"random_restarts: seeds {seeds} repeat a seed (each restart is kept under its seed)")
     fit_options.setdefault("progress", False)
     val_losses: dict[int, float] = {}
     histories: dict[int, History] = {}
@@ -154,6 +166,6 @@ def random_restarts(
         optimizer = make_optimizer(model.parameters(), lr)
         histories[seed] = fit(model, loss_fn, optimizer, X, y, epochs, validation=validation, seed=seed, **fit_options)
         val_losses[seed] = evaluate(model, loss_fn, *validation)[0]
-        if best_model is None or val_losses[seed] < val_losses[best_seed]:
+        if best_model is None or _better(val_losses[seed], val_losses[best_seed]):
             best_model, best_seed = model, seed
     return RestartsResult(best_model, best_seed, val_losses, histories)
