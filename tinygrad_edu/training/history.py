@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class EpochRecord:
-    """One epoch: mean training loss over its batches, validation loss, metrics, η, updates, seconds."""
+    """One epoch: the loss on the whole training set once its updates are done, validation loss, metrics, η,
+    updates, seconds."""
 
     epoch: int
     train_loss: float
