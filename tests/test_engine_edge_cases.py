@@ -1,6 +1,7 @@
 """Edge cases found by a second review of the engine: aliasing, shapes, nan and inf, and messages."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -109,3 +110,20 @@ def test_weighted_sum_refuses_arrays():
 def test_where_refuses_a_non_boolean_condition_with_a_hint():
     with pytest.raises(TypeError, match="boolean"):
         tg.where(Value([1.0, 0.0]), Value([1.0, 2.0]), 0.0)
+
+
+@pytest.mark.parametrize(
+    "fn, at",
+    [(lambda v: v.log(), 0.0), (lambda v: v.sqrt(), 0.0), (lambda v: 1.0 / v, 0.0), (lambda v: v / 0.0, 1.0)],
+    ids=["log at 0", "sqrt at 0", "1/x at 0", "x/0"],
+)
+def test_a_zero_denominator_in_a_rule_gives_a_float_what_it_gives_an_array(fn, at):
+    """numpy's ±inf (with its warning), never Python's ZeroDivisionError: a float64 scalar is a 0-d array."""
+    scalar, array = Value(at), Value(np.array([at]))
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fn(scalar).backward()
+        fn(array).sum().backward()
+    assert type(scalar.grad) is float
+    np.testing.assert_array_equal([scalar.grad], array.grad)
+    assert np.isinf(scalar.grad)

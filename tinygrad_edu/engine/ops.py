@@ -156,6 +156,15 @@ def power(a: Any, b: Any) -> Any:
     return Pow.forward(a, b)
 
 
+def divide(a: Any, b: Any) -> Any:
+    """a / b on Values or numbers. Numbers are divided as numpy divides (±inf or nan, with numpy's
+    warning, where b = 0), so a float64 scalar's rule gives what an array's would, never Python's
+    ZeroDivisionError."""
+    if isinstance(a, Value) or isinstance(b, Value):
+        return a / b
+    return _divide(a, b)
+
+
 def where(condition: Any, a: Any, b: Any) -> Any:
     """Elementwise choice: a where condition holds, else b (condition is never differentiated)."""
     if isinstance(a, Value) or isinstance(b, Value):
@@ -285,7 +294,7 @@ class Log(Op):
 
     name = "log"
     forward = staticmethod(lambda x: math.log(x) if type(x) is float and x > 0.0 else np.log(x))
-    vjp = (lambda g, y, x: g / x,)
+    vjp = (lambda g, y, x: divide(g, x),)
 
 
 class Sqrt(Op):
@@ -293,7 +302,7 @@ class Sqrt(Op):
 
     name = "sqrt"
     forward = staticmethod(lambda x: math.sqrt(x) if type(x) is float and x >= 0.0 else np.sqrt(x))
-    vjp = (lambda g, y, x: g / (2.0 * y),)
+    vjp = (lambda g, y, x: divide(g, 2.0 * y),)
 
 
 class Tanh(Op):
@@ -439,7 +448,7 @@ class Div(Op):
 
     name = "/"
     forward = staticmethod(_divide)
-    vjp = (lambda g, y, a, b: unbroadcast(g / b, a), lambda g, y, a, b: unbroadcast(-g * y / b, b))
+    vjp = (lambda g, y, a, b: unbroadcast(divide(g, b), a), lambda g, y, a, b: unbroadcast(divide(-g * y, b), b))
 
 
 def _power(a: Any, b: Any) -> Any:
