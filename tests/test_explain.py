@@ -67,6 +67,20 @@ def test_delta_notation_where_the_graph_has_the_lectures_shape(example):
     assert "δ" not in explain(no_units, no_units.parents[0])
 
 
+def test_no_delta_is_claimed_for_a_net_input_that_also_feeds_something_else():
+    """With a penalty on net, ∂E/∂net = ∂E/∂out · σ' + 0.2·net: the one-product δ line would be wrong."""
+    w, x = Value(0.8, label="w"), Value(1.5, label="x", requires_grad=False)
+    net = w * x
+    net.label = "net"
+    out = net.sigmoid()
+    out.label = "out"
+    error = (0.3 - out) ** 2 + 0.1 * net**2
+    error.label = "E"
+    text = explain(error, w)
+    assert "δ" not in text
+    assert "∂E/∂net = 0.166695909 + 0.24 = 0.406695909" in text  # both paths, added
+
+
 def test_explain_reads_the_graph_and_changes_nothing(example):
     nodes = forward_order(example.total_error)
     before = [(v.label, v.has_grad, v.data) for v in nodes]

@@ -291,9 +291,12 @@ class _Writer:
 
     # ------------------------------------------------------------------ the lecture's δ notation
     def delta_notation(self) -> None:
-        """δ = ∂E/∂net for each sigmoid unit out = σ(net) whose out and net are labelled stops."""
+        """δ = ∂E/∂net for each sigmoid unit out = σ(net) whose out and net are labelled stops.
+
+        Only units whose net feeds nothing but their σ: then ∂E/∂net = ∂E/∂out · σ'(net), the product the
+        line prints. A net used elsewhere too (a penalty on it, a skip connection) has more terms."""
         d, style = self.d, self.style
-        units = _sigmoid_units(d)
+        units = [(out, net) for out, net in _sigmoid_units(d) if list(d.factors[net]) == [out]]
         if not units:
             return
         delta_of = {net: style.delta(_unit_suffix(out, net)) for out, net in units}
