@@ -3,6 +3,7 @@ names, and saving to SVG / PNG / PDF — with Graphviz's dot, and without it."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -232,6 +233,25 @@ def no_dot(monkeypatch, tmp_path):
     empty = tmp_path / "empty_bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
+
+
+@pytest.mark.parametrize(
+    "label, title",
+    [("C:\\tmp\\", "ends with \\"), ("bell\x07", "a <b>bold</b> title"), ("<b>", "two\nlines")],
+    ids=["backslashes", "control character and markup", "markup and a line break"],
+)
+def test_any_label_or_title_is_drawn_as_written(tmp_path, label, title):
+    """A trailing backslash used to end DOT's quoted string (dot failed, or swallowed the next node)."""
+    x = Value(1.0, label=label)
+    y = x.tanh()
+    y.label = "y"
+    svg = save(draw_graph(y, title=title), tmp_path / "g.svg").read_text()
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    shown = label.replace("\x07", "\\x07")  # a control character is shown as Python writes it
+    assert shown in texts
+    assert all(line in texts for line in title.split("\n"))
+    tooltips = [html.unescape(t) for t in re.findall(r'xlink:title="([^"]*)"', svg)]
+    assert shown in tooltips
 
 
 def test_without_dot_the_source_is_written_and_the_error_says_what_to_do(example, tmp_path, no_dot):

@@ -94,7 +94,7 @@ def draw_graph(
         cells = []
         if node in backward_index:
             cells.append(f"<TD>#{backward_index[node]}</TD>")
-        name = html.escape(names[node])
+        name = _html_text(names[node])
         if node.label:
             cells.append(f"<TD><B>{name}</B></TD>")
         else:
@@ -126,7 +126,7 @@ def draw_graph(
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.6"},
     )
     if title:
-        graph.attr(label=title, labelloc="t", fontsize="13")
+        graph.attr(label=_plain_text(title), labelloc="t", fontsize="13")
     bodies = _cluster_bodies(clusters)
     home = _cluster_of(clusters)
     edges: list[tuple[str, str, dict[str, str]]] = []
@@ -134,7 +134,7 @@ def draw_graph(
     for i, node in enumerate(order):
         cluster = home.get(node)
         body = graph if cluster is None else bodies[cluster]
-        body.node(ids[node], label=value_label(node), shape="plain", tooltip=names[node])
+        body.node(ids[node], label=value_label(node), shape="plain", tooltip=_plain_text(names[node]))
         if node.op is None:
             continue
         op_id = f"op{i}"
@@ -158,7 +158,7 @@ def draw_graph(
                 if edge_derivatives and parent.size == 1 and node.size == 1:
                     style["label"] = short_number(local_derivative(node, position), digits)
                     style["fontcolor"] = DERIVATIVE_COLOR
-                    style["tooltip"] = f"∂{_bracketed(names[node])}/∂{_bracketed(names[parent])}"
+                    style["tooltip"] = _plain_text(f"∂{_bracketed(names[node])}/∂{_bracketed(names[parent])}")
                 edges.append((ids[parent], op_id, style))
             else:
                 const_id = f"c{i}_{position}"
@@ -206,6 +206,24 @@ def _constant_label(constant: Any, digits: int, max_numbers: int) -> str:
     return short_number(constant, digits)
 
 
+def _printable(text: str) -> str:
+    """text with control characters (which DOT files cannot hold) shown as Python writes them, e.g. \\x07."""
+    return "".join(ch if ch.isprintable() or ch == "\n" else repr(ch)[1:-1] for ch in text)
+
+
+def _plain_text(text: str) -> str:
+    """A label, title or tooltip as Graphviz shows it, character for character: its backslashes and
+    control characters escaped (a trailing backslash would otherwise end the quoted string)."""
+    escaped = graphviz.escape(_printable(text)).replace("\n", "\\n")  # (a line break as DOT writes one)
+    return graphviz.nohtml(escaped)  # never read as an HTML-like label, even if it starts with '<'
+
+
+def _html_text(text: str) -> str:
+    """Text for a cell of an HTML-like label: markup characters escaped, a backslash as an entity (so that
+    Graphviz does not read \\N as the node's name), and line breaks as <BR/>."""
+    return html.escape(_printable(text)).replace("\\", "&#92;").replace("\n", "<BR/>")
+
+
 def _cluster_bodies(clusters: list[Cluster]) -> dict[Cluster, graphviz.Digraph]:
     """One Graphviz subgraph named ``cluster_…`` (Graphviz draws those as boxes) per cluster, numbered
     outermost first."""
@@ -215,7 +233,7 @@ def _cluster_bodies(clusters: list[Cluster]) -> dict[Cluster, graphviz.Digraph]:
         cluster = queue.popleft()
         body = graphviz.Digraph(name=f"cluster_{len(bodies)}")
         body.attr(
-            label=cluster.title,
+            label=_plain_text(cluster.title),
             style="rounded,dashed",
             color="#868e96",
             fontname="Helvetica",
