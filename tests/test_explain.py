@@ -81,6 +81,18 @@ def test_no_delta_is_claimed_for_a_net_input_that_also_feeds_something_else():
     assert "∂E/∂net = 0.166695909 + 0.24 = 0.406695909" in text  # both paths, added
 
 
+def test_few_decimals_never_print_a_nonzero_number_as_zero(example):
+    assert [lecture_number(x, 2) for x in (0.000438568, -0.004, 0.5, 1e-7)] == ["4.4e−4", "−4e−3", "0.5", "1e−7"]
+    text = explain(example.total_error, example.weights[0], decimals=2)
+    assert "= 4.4e−4\n" in text  # ∂E/∂w1 = 0.000438568
+
+
+@pytest.mark.parametrize("decimals", [0, -1, 2.5, None, True])
+def test_decimals_must_be_a_whole_number_from_one(example, decimals):
+    with pytest.raises(ValueError, match="decimals must be a whole number ≥ 1"):
+        explain(example.total_error, example.weights[0], decimals=decimals)
+
+
 def test_explain_reads_the_graph_and_changes_nothing(example):
     nodes = forward_order(example.total_error)
     before = [(v.label, v.has_grad, v.data) for v in nodes]

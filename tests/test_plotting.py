@@ -287,6 +287,15 @@ def test_the_first_sgd_step_is_minus_eta_times_the_gradient():
     assert np.allclose(path[1], np.array(ROSENBROCK.start) - 1e-3 * gradient, rtol=1e-12, atol=0)
 
 
+def test_a_path_may_start_anywhere_given_as_a_pair_or_an_array():
+    make = lambda p: optim.SGD(p, lr=1e-3)
+    for start in ((0.5, -0.5), np.array([0.5, -0.5]), [0.0, 0.0]):
+        path = optimizer_path(ROSENBROCK, make, steps=2, start=start)
+        np.testing.assert_array_equal(path[0], np.asarray(start, dtype=float))
+    with pytest.raises(ValueError, match=r"start must be a point \(w1, w2\).*shape \(3,\)"):
+        optimizer_path(ROSENBROCK, make, steps=2, start=np.zeros(3))
+
+
 @pytest.mark.parametrize("surface", ["rosenbrock", "saddle"])
 def test_every_path_starts_together_stays_in_the_window_and_differs_from_the_others(paths, surface):
     found = paths[surface]

@@ -71,7 +71,9 @@ def default_optimizers(surface: Surface) -> dict[str, Callable[[list[Value]], An
 def optimizer_path(surface: Surface, make_optimizer: Callable[[list[Value]], Any], steps: int = 300,
                    start: tuple[float, float] | None = None) -> np.ndarray:
     """The points (steps + 1, 2) one optimizer visits, starting at ``start`` (the surface's by default)."""
-    w = Value(np.array(start or surface.start, dtype=np.float64), label="w")
+    w = Value(np.array(surface.start if start is None else start, dtype=np.float64), label="w")
+    if w.shape != (2,):
+        raise ValueError(f"optimizer_path: start must be a point (w1, w2) on the surface, got shape {w.shape}")
     optimizer = make_optimizer([w])
     points = [w.numpy().copy()]
     for _ in range(steps):

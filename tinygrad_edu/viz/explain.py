@@ -43,6 +43,8 @@ def explain(
 
     Scalars only (along the paths); for tensors use ``draw_graph`` or ``backward_steps``.
     """
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 1:
+        raise ValueError(f"explain: decimals must be a whole number ≥ 1, got {decimals!r}")
     derivation = chain_rule(root, wrt, stops=stops, max_paths=max_paths)
     style = MarkdownStyle(decimals) if markdown else TextStyle(decimals)
     return _Writer(derivation, style).write()

@@ -25,20 +25,21 @@ def lecture_number(x: float, decimals: int = 9) -> str:
     """``x`` as the lecture prints it: ``decimals`` decimals, trailing zeros dropped, a true minus sign.
 
     At most ``decimals + 1`` significant digits are kept (1.105905967, 17986.06636); numbers below 10⁻⁴
-    or from 10⁹ up get ``decimals`` significant digits in scientific notation, so a tiny gradient never
-    prints as 0.
+    or from 10⁹ up (and any number whose decimals would all be 0) get ``decimals`` significant digits in
+    scientific notation, so a tiny gradient never prints as 0.
     """
     x = float(x)
     if not math.isfinite(x):
         return str(x).replace("-", MINUS)
     if x == 0.0:
         return "0"
+    text = ""
     if 1e-4 <= abs(x) < 1e9:
         whole_digits = max(0, math.floor(math.log10(abs(x))))  # digits before the point, beyond the first
         text = f"{x:.{max(0, decimals - whole_digits)}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
-    else:
+    if not any(digit in text for digit in "123456789"):  # out of that range, or too small for the decimals
         mantissa, exponent = f"{x:.{decimals - 1}e}".split("e")
         if "." in mantissa:
             mantissa = mantissa.rstrip("0").rstrip(".")
