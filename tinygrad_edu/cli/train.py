@@ -25,6 +25,7 @@ from tinygrad_edu.cli.csvdata import read_csv
 from tinygrad_edu.cli.drawing import warn
 from tinygrad_edu.cli.errors import UsageError
 from tinygrad_edu.data import TOY_DATASETS, Standardization, load_digits, load_iris, make_toy, train_val_test_split
+from tinygrad_edu.files import write_text_atomically
 from tinygrad_edu.training import Callback, EarlyStopping, EpochRecord, History, accuracy, confusion_matrix, evaluate
 
 NAME = "train"
@@ -317,7 +318,7 @@ def save_run(
         "stop_reason": history.stop_reason,
         "accuracy": scores,
     }
-    (out / "model.json").write_text(json.dumps(description, indent=2), encoding="utf-8")
+    write_text_atomically(out / "model.json", json.dumps(description, indent=2))
     written = [out / "model.npz", out / "model.json"]
     try:
         written += _save_plots(out, data, model, history, matrix, shown, X_train, y_train)

@@ -5,17 +5,13 @@ name). It holds numbers only and is read with ``allow_pickle=False``, so loading
 code. Each array keeps its dtype, so a round trip is bit-exact. Each zip member carries a CRC-32
 checksum, so a truncated or altered file is detected when it is read.
 
-Saving is atomic: the archive is written to a temporary file in the same directory, flushed to disk,
-then renamed over the target with ``os.replace`` — a crash mid-save leaves the old file intact. The
-file gets the permissions a plain ``open`` would give it (those of the file it replaces, or the
-user's umask for a new one), not a temporary file's owner-only ones.
+Saving is atomic (:mod:`tinygrad_edu.files`): the archive is written to a temporary file in the same
+directory, flushed to disk, then renamed over the target — a crash mid-save leaves the old file intact.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import stat
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -24,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value
+from tinygrad_edu.files import atomic_writer
 from tinygrad_edu.nn.module import Module
 
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -65,30 +62,8 @@ def save(module_or_state: Module | Mapping[str, Any], path: str | os.PathLike[st
     The file is written to exactly ``path`` (no suffix is added).
     """
     arrays = _arrays_to_save(module_or_state)
-    target = os.fspath(path)
-    handle, temporary = _new_temporary_file(os.path.dirname(os.path.abspath(target)))
-    try:
-        if os.path.exists(target):  # a checkpoint written over keeps its permissions, as with open(path, "wb")
-            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
-        with os.fdopen(handle, "wb") as file:
-            _write_npz(file, arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def _new_temporary_file(directory: str) -> tuple[int, str]:
-    """A new file beside the target, opened for writing, with the permissions ``open`` would give (0o666 less
-    the umask; ``tempfile.mkstemp`` would make it 0o600, and the rename would keep that)."""
-    while True:
-        name = os.path.join(directory, f".tmp-{secrets.token_hex(8)}.npz")
-        try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), name
-        except FileExistsError:
-            continue
+    with atomic_writer(path, "wb") as file:
+        _write_npz(file, arrays)
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:

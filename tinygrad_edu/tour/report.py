@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tinygrad_edu.files import write_text_atomically
 from tinygrad_edu.tour.content import (
     Block,
     Failure,
@@ -42,7 +43,7 @@ class RunInfo:
 def write_report(folder: Path, sections: Sequence[Section], info: RunInfo) -> Path:
     """Write ``index.html`` into ``folder`` and return its path."""
     path = folder / INDEX
-    path.write_text(render_page(sections, info), encoding="utf-8")
+    write_text_atomically(path, render_page(sections, info))
     return path
 
 

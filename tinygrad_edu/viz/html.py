@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tinygrad_edu.engine import Value
+from tinygrad_edu.files import write_text_atomically
 from tinygrad_edu.viz.graph import draw_graph
 from tinygrad_edu.viz.render import GraphDrawing, to_svg
 from tinygrad_edu.viz.steps import BackwardStep, backward_steps
@@ -77,7 +78,7 @@ def backward_html(
 def save_backward_html(root: Value, path: str | os.PathLike, **options: Any) -> Path:
     """Write :func:`backward_html` to ``path`` and return the path."""
     target = Path(path)
-    target.write_text(backward_html(root, **options), encoding="utf-8")
+    write_text_atomically(target, backward_html(root, **options))
     return target
 
 
@@ -94,7 +95,7 @@ def save_backward_svgs(
     paths = []
     for k, svg in enumerate(_render_all(drawing for _, drawing in frames), 1):
         path = folder / f"{prefix}_{k:0{width}d}.svg"
-        path.write_text(svg, encoding="utf-8")
+        write_text_atomically(path, svg)
         paths.append(path)
     return paths
 

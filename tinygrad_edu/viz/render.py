@@ -14,6 +14,8 @@ from typing import Any
 
 import graphviz
 
+from tinygrad_edu.files import write_text_atomically
+
 PICTURE_FORMATS = ("svg", "png", "pdf")
 SOURCE_SUFFIXES = (".dot", ".gv")
 
@@ -78,7 +80,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *, on_missing_dot: st
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in SOURCE_SUFFIXES:
-        target.write_text(graph.source, encoding="utf-8")
+        write_text_atomically(target, graph.source)
         return target
     fmt = suffix.lstrip(".")
     if fmt not in PICTURE_FORMATS:
@@ -87,7 +89,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *, on_missing_dot: st
             f"{', '.join('.' + f for f in PICTURE_FORMATS)} for a picture, or .dot / .gv for the source"
         )
     source = target.with_suffix(".dot")
-    source.write_text(graph.source, encoding="utf-8")
+    write_text_atomically(source, graph.source)
     try:
         graphviz.render("dot", fmt, source, outfile=target, quiet=True)
     except graphviz.ExecutableNotFound:
