@@ -3,10 +3,12 @@ kinks, and one gradient check used the same way for every operation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -64,3 +66,13 @@ def check_gradients(fn: Callable[..., Any], *data: Any, **kwargs: Any) -> None:
     """Gradcheck ``fn`` at Values holding ``data``; raises with the offending element on a mismatch."""
     inputs = [Value(d) for d in data]
     assert gradcheck(fn, inputs, raise_exception=True, **kwargs)
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The common umask 022 while a test runs (files then default to 0o644), whatever the machine's is."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

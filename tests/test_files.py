@@ -10,15 +10,6 @@ import pytest
 from tinygrad_edu.files import atomic_writer, write_text_atomically
 
 
-@pytest.fixture
-def umask_022():
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
 def test_text_is_written_and_its_path_returned(tmp_path):
     path = write_text_atomically(tmp_path / "page.html", "δ = 0.138498562\n")
     assert path == tmp_path / "page.html" and path.read_text(encoding="utf-8") == "δ = 0.138498562\n"

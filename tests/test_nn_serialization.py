@@ -71,15 +71,6 @@ def test_save_replaces_an_existing_file_atomically(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["model.npz"]  # and the temporary file is gone
 
 
-@pytest.fixture
-def umask_022():
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
 def test_a_new_checkpoint_gets_the_permissions_open_would_give_it(tmp_path, umask_022):
     """0o666 less the umask, as np.savez or torch.save would give, not a temporary file's owner-only 0o600."""
     path = tmp_path / "model.npz"
