@@ -1,5 +1,5 @@
 """Shared helpers for the engine tests: hypothesis strategies for shapes and inputs that stay clear of
-kinks, and one gradient check used the same way for every operation."""
+kinks, one gradient check used the same way for every operation; and a umask for tests of file permissions."""
 
 from __future__ import annotations
 
