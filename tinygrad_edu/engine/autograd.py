@@ -139,8 +139,7 @@ def _propagate(
                 _send(parent, contribution, g, accumulate)
         return _settle(order, earlier, accumulate, wanted)
     except BaseException:
-        for node in order:  # leave every .grad as it was
-            node._grad = earlier.get(node)
+        _restore(order, earlier)  # leave every .grad as it was
         raise
     finally:
         _PASSES_RUNNING[0] -= 1
@@ -186,8 +185,7 @@ def _settle(
         ):
             node._grad = in_form_of(node, g)
     if not accumulate:
-        for node in order:
-            node._grad = earlier.get(node) if earlier else None
+        _restore(order, earlier)
         return found
     for node, before in earlier.items():
         g = node._grad
@@ -201,6 +199,12 @@ def _settle(
             # numpy turns a sum of 0-d arrays into a numpy scalar: keep the node's form
             node._grad = total if type(total) is type(before) else np.asarray(total)
     return found
+
+
+def _restore(order: list[Value], earlier: dict[Value, Any]) -> None:
+    """Put back the gradients the nodes held before the pass (none where they held none)."""
+    for node in order:
+        node._grad = earlier.get(node)
 
 
 def in_form_of(node: Value, g: Any) -> Any:
