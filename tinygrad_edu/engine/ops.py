@@ -336,8 +336,13 @@ def sigmoid(x: Any) -> Any:
     return apply(Sigmoid, x) if isinstance(x, Value) else _sigmoid(x)
 
 
+def _softplus(x: Any) -> Any:
+    """log(1 + eˣ) as numpy's logaddexp(0, x), which takes log1p of e^−|x|."""
+    return np.logaddexp(0.0, x)
+
+
 def softplus(x: Any) -> Any:
-    return apply(Softplus, x) if isinstance(x, Value) else np.logaddexp(0.0, x)
+    return apply(Softplus, x) if isinstance(x, Value) else _softplus(x)
 
 
 class Softplus(Op):
@@ -348,7 +353,7 @@ class Softplus(Op):
     """
 
     name = "softplus"
-    forward = staticmethod(lambda x: np.logaddexp(0.0, x))
+    forward = staticmethod(_softplus)
     vjp = (lambda g, y, x: g * sigmoid(x),)
 
 
@@ -864,7 +869,7 @@ def _positive_weight(t: Any, pos_weight: Any) -> Any:
 
 
 def _bce_with_logits(x: Any, t: Any, pos_weight: Any = None) -> Any:
-    return (1.0 - t) * x + _positive_weight(t, pos_weight) * np.logaddexp(0.0, -x)
+    return (1.0 - t) * x + _positive_weight(t, pos_weight) * _softplus(-x)
 
 
 def _bce_with_logits_grad_input(g: Any, y: Any, x: Any, t: Any, pos_weight: Any = None) -> Any:
@@ -952,6 +957,11 @@ class SavedSoftmax:
 
     def __init__(self) -> None:
         self.probabilities: np.ndarray | None = None
+
+    @classmethod
+    def if_used(cls, targets: np.ndarray, reduction: str) -> SavedSoftmax | None:
+        """A fresh one where the backward takes it (class indices, a reduced loss), else None."""
+        return cls() if targets.ndim == 1 and reduction != "none" else None
 
 
 def _cross_entropy(logits: Any, targets: np.ndarray, reduction: str, saved: SavedSoftmax | None = None) -> Any:
