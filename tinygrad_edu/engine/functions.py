@@ -194,6 +194,5 @@ def softmax_cross_entropy(logits: Value, targets: Any, reduction: str = "mean") 
         )
     else:
         y = y.astype(logits.dtype, copy=False)
-    # only class indices with a reduced loss let the backward take the forward's softmax over
-    saved = ops.SavedSoftmax() if y.ndim == 1 and reduction != "none" else None
+    saved = ops.SavedSoftmax.if_used(y, reduction)
     return apply(ops.CrossEntropy, logits, targets=y, reduction=reduction, saved=saved)

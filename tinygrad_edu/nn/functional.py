@@ -307,7 +307,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value:  #
         if len(shape) == 2:  # the usual (N, C) batch of class labels: one fused, stable node
             check_classes(numbers, num_classes, "cross_entropy")
             targets = numbers.astype(np.intp)  # a copy: backward reads it, the caller may change theirs
-            saved = SavedSoftmax() if reduction != "none" else None  # the backward's shortcut needs a reduction
+            saved = SavedSoftmax.if_used(targets, reduction)
             return apply(CrossEntropy, x, targets=targets, reduction=reduction, saved=saved)
         y = np.moveaxis(one_hot(numbers, num_classes, x.dtype), -1, class_axis)
     else:
