@@ -14,11 +14,16 @@ def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
+def is_whole_number(value: Any) -> bool:
+    """An int (Python's or numpy's), not a bool: what counts of epochs, folds and examples must be."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def resolve_batch_size(batch_size: int | None, n: int) -> int:
     """None means the whole set (batch training); 1 is online training; k in between is mini-batch."""
     if batch_size is None:
         return n
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if not is_whole_number(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer or None (full batch), got {batch_size!r}")
     return min(int(batch_size), n)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.training.batches import is_whole_number
 from tinygrad_edu.training.history import EpochRecord, History
 
 
@@ -44,7 +45,7 @@ class EarlyStopping(Callback):
     needs_validation = True
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
+        if not is_whole_number(patience) or patience < 1:
             raise ValueError(f"EarlyStopping: patience must be a whole number of epochs ≥ 1, got {patience!r}")
         if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)) or not min_delta >= 0:
             raise ValueError(f"EarlyStopping: min_delta must be a number ≥ 0, got {min_delta!r}")

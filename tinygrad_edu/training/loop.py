@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, no_grad
-from tinygrad_edu.training.batches import as_rng, check_data, epoch_batches
+from tinygrad_edu.training.batches import as_rng, check_data, epoch_batches, is_whole_number
 from tinygrad_edu.training.callbacks import Callback
 from tinygrad_edu.training.forward import forward_batch
 from tinygrad_edu.training.history import EpochRecord, History
@@ -126,7 +126,7 @@ def fit(
     says at which epoch and batch, the history's ``stop_reason`` is "diverged" and its ``diverged_at``
     holds (epoch, batch).
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not is_whole_number(epochs) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     X_arr, y_arr = check_data(X, y)
     val = _checked_validation(validation, X_arr, y_arr)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.training.batches import as_rng, check_data
+from tinygrad_edu.training.batches import as_rng, check_data, is_whole_number
 from tinygrad_edu.training.history import History
 from tinygrad_edu.training.loop import evaluate, fit
 
@@ -26,7 +26,7 @@ def _default_optimizer(params: Any, lr: float) -> Any:
 
 def k_fold_indices(n: int, k: int, seed: int | np.random.Generator | None = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, validation) index pairs: the shuffled examples cut into k folds, each fold validating once."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+    if not is_whole_number(k):
         raise TypeError(f"k-fold cross-validation needs a whole number of folds k, got {k!r}")
     if not 2 <= k <= n:
         raise ValueError(f"k-fold cross-validation needs 2 ≤ k ≤ number of examples ({n}), got k={k}")
