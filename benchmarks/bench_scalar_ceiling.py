@@ -38,6 +38,8 @@ from bench_scalar_graph import (
     Framework,
     load_framework,
     measure,
+    ok,
+    size_label,
 )
 
 MICROGRAD = "micrograd (gc on)"
@@ -264,17 +266,6 @@ def worker_main(spec_json: str) -> None:
 
 
 # ====================================================================== the report
-def ok(result: dict[str, Any]) -> bool:
-    return result.get("status") == "ok"
-
-
-def label(workload: str, size: int) -> str:
-    if workload == "graph":
-        return f"graph {size:,}"
-    exponent = round(math.log10(size))
-    return f"chain 10^{exponent}" if 10**exponent == size else f"chain {size:,}"
-
-
 def median_ratio(results: Results, column: str, workload: str, size: int) -> float | None:
     """micrograd's time over the column's, round by round (both ran back to back), then the median."""
     pairs = zip(results[(MICROGRAD, workload, size)], results[(column, workload, size)])
@@ -302,13 +293,13 @@ def disagreements(results: Results, plan: Plan) -> list[str]:
             for key in ("output", "grad_sum"):
                 theirs, mine = reference["summary"][key], result["summary"][key]
                 if not math.isclose(theirs, mine, rel_tol=SAME_RESULT_RTOL, abs_tol=1e-300):
-                    found.append(f"{label(workload, size)}: {column} {key}={mine!r}, micrograd {key}={theirs!r}")
+                    found.append(f"{size_label(workload, size)}: {column} {key}={mine!r}, micrograd {key}={theirs!r}")
     return found
 
 
 def report(results: Results, plan: Plan, quick: bool) -> str:
     workloads = plan.workloads()
-    names = [label(w, n) for w, n in workloads]
+    names = [size_label(w, n) for w, n in workloads]
     rows = [
         [column, ENGINE_NOTES.get(column, "the peer")] + [best_total(results[(column, w, n)]) for w, n in workloads]
         for column in (MICROGRAD, *ENGINES)
