@@ -49,16 +49,16 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             continue
         stack.append(node)
         stack.append(None)
-        if node._more is None:  # one or two inputs (the common case, spelled out for speed)
-            if type(a) is Value and a.requires_grad and a not in entered:
-                stack.append(a)
-            b = node._b
-            if type(b) is Value and b.requires_grad and b not in entered:
-                stack.append(b)
-            continue
-        for parent in node.parents:
-            if type(parent) is Value and parent.requires_grad and parent not in entered:
-                stack.append(parent)
+        # its inputs that need a gradient and are not entered yet (the first two have slots of their own)
+        if type(a) is Value and a.requires_grad and a not in entered:
+            stack.append(a)
+        b = node._b
+        if type(b) is Value and b.requires_grad and b not in entered:
+            stack.append(b)
+        if node._more is not None:
+            for parent in node._more:
+                if type(parent) is Value and parent.requires_grad and parent not in entered:
+                    stack.append(parent)
     return order
 
 
@@ -77,11 +77,12 @@ def _propagate(
     While the pass runs, each node's ``_grad`` slot holds the sum of the contributions it has received
     so far (an attribute is the cheapest place to keep it); whatever the slots held before is set aside
     first and settled afterwards (:func:`_settle`), or put back if a rule raises, so a failed pass
-    changes no gradient. Read the loop as three steps per node: (1) its gradient g is complete;
+    changes no gradient. Read the loop as three steps per node: (1) its gradient g is complete (and,
+    with ``accumulate``, is brought to the node's shape and dtype, as its ``.grad`` will be);
     (2) gather the operation's inputs; (3) send g · ∂node/∂input to each input that needs it. The
-    common case (one or two inputs, no settings) is spelled out first, only for speed: this loop runs
-    once per node of every graph, and the general case's tuples and ``*inputs`` calls cost it twice
-    the time on a scalar graph.
+    common case (numbers, a rule per input, no settings) is spelled out for speed: this loop runs once
+    per node of every graph, and the general case (:func:`_pass_on`), with its tuples and ``**attrs``
+    calls, costs a scalar graph twice the time.
     """
     if accumulate and _PASSES_RUNNING[0]:
         raise RuntimeError(
@@ -99,50 +100,70 @@ def _propagate(
             root._grad = seed if root._grad is None else root._grad + seed
         for node in reversed(order):
             # (1) every consumer of this node came earlier in the reverse order: its gradient g is complete
-            op, g = node._op, node._grad
-            if op is None or g is None:  # a leaf (nothing to pass on), or a node no gradient reached
+            g = node._grad
+            if g is None:  # no gradient reached this node
                 continue
-            a, b = node._a, node._b
-            y: Value | float | np.ndarray  # the node's numbers; the node itself to build a new graph
-            if node._more is None and node._attrs is None and op.vjp_all is None and not create_graph:
-                # the common case, spelled out for speed: one or two inputs, no settings, numbers
-                # (2) the inputs' numbers; (3) each input that needs it receives g · ∂node/∂input
-                y = node._data
-                if b is None:  # one input: always a Value
-                    if a.requires_grad:
-                        _send(a, op.vjp[0](g, y, a._data), g, accumulate)
-                    continue
-                a_data = a._data if type(a) is Value else a
-                b_data = b._data if type(b) is Value else b
+            if accumulate:  # .grad is kept, so it must have the node's own form (a rule may have broadcast it)
+                data = node._data
+                # (right of ``or`` both are arrays; mypy does not narrow the other branch of ``type(x) is float``)
+                if type(g) is not type(data) or type(g) is not float and (
+                    g.shape != data.shape or g.dtype != data.dtype  # type: ignore[union-attr]
+                ):
+                    g = node._grad = in_form_of(node, g)
+            op = node._op
+            if op is None:  # a leaf: nothing to pass on
+                continue
+            if create_graph or node._attrs is not None or op.vjp_all is not None:
+                _pass_on(node, g, create_graph, accumulate)
+                continue
+            # the common case, spelled out for speed: numbers, and a rule per input without settings
+            # (2) the inputs' numbers; (3) each input that needs it receives g · ∂node/∂input
+            y, a, b = node._data, node._a, node._b
+            if b is None:  # one input: always a Value
+                if a.requires_grad:
+                    _send(a, op.vjp[0](g, y, a._data), g, accumulate)
+                continue
+            a_data = a._data if type(a) is Value else a
+            b_data = b._data if type(b) is Value else b
+            more = node._more
+            if more is None:  # two inputs
                 if type(a) is Value and a.requires_grad:
                     _send(a, op.vjp[0](g, y, a_data, b_data), g, accumulate)
                 if type(b) is Value and b.requires_grad:
                     _send(b, op.vjp[1](g, y, a_data, b_data), g, accumulate)
                 continue
-            # any operation: (2) the inputs' numbers, or, to build a new graph, the inputs and the node
-            parents = node.parents
-            if create_graph:
-                inputs, y = parents, node
-            else:
-                inputs, y = tuple([p._data if type(p) is Value else p for p in parents]), node._data
-            attrs, all_grads = node._attrs or {}, None
-            # (3) each input that needs it receives g · ∂node/∂input
-            for i, parent in enumerate(parents):
-                if type(parent) is not Value or not parent.requires_grad:
-                    continue
-                if op.vjp_all is None:
-                    contribution = op.vjp[i](g, y, *inputs, **attrs)
-                else:
-                    if all_grads is None:  # one call gives every input's gradient; only made if one is needed
-                        all_grads = op.vjp_all(g, y, *inputs, **attrs)
-                    contribution = all_grads[i]
-                _send(parent, contribution, g, accumulate)
+            datas = (a_data, b_data, *[p._data if type(p) is Value else p for p in more])
+            for i, parent in enumerate((a, b, *more)):
+                if type(parent) is Value and parent.requires_grad:
+                    _send(parent, op.vjp[i](g, y, *datas), g, accumulate)
         return _settle(order, earlier, accumulate, wanted)
     except BaseException:
         _restore(order, earlier)  # leave every .grad as it was
         raise
     finally:
         _PASSES_RUNNING[0] -= 1
+
+
+def _pass_on(node: Value, g: Any, create_graph: bool, accumulate: bool) -> None:
+    """Step (2) and (3) for any operation: operations with settings or one rule for all inputs
+    (``vjp_all``), and, with ``create_graph``, rules run on the Values themselves to build a new graph."""
+    op, parents = node._op, node.parents
+    y: Value | float | np.ndarray  # the node's numbers; the node itself to build a new graph
+    if create_graph:
+        inputs, y = parents, node
+    else:
+        inputs, y = tuple([p._data if type(p) is Value else p for p in parents]), node._data
+    attrs, all_grads = node._attrs or {}, None
+    for i, parent in enumerate(parents):
+        if type(parent) is not Value or not parent.requires_grad:
+            continue
+        if op.vjp_all is None:
+            contribution = op.vjp[i](g, y, *inputs, **attrs)
+        else:
+            if all_grads is None:  # one call gives every input's gradient; only made if one is needed
+                all_grads = op.vjp_all(g, y, *inputs, **attrs)
+            contribution = all_grads[i]
+        _send(parent, contribution, g, accumulate)
 
 
 # passes now running (a rule may call grad(), which runs a pass inside a pass; backward() may not)
@@ -166,24 +187,11 @@ def _settle(
     """End a pass: collect the ``wanted`` nodes' gradients and give every ``_grad`` slot its final
     value — the earlier gradient plus this pass's with ``accumulate``, else the earlier one, untouched.
 
-    Every gradient is first brought to its node's form, in its slot (the only step that can fail, on a
-    rule that returned the wrong shape; the caller then restores every slot); the earlier gradients are
-    added only once all of them are.
+    The pass has already brought every gradient to its node's form (the only step that can fail); the
+    earlier gradients are added only now, when all of them are.
     """
-    wanted_set = set(wanted)
-    found: dict[Value, Any] = {}
-    for node in order:
-        g = node._grad
-        if g is None:
-            continue
-        if wanted_set and node in wanted_set:
-            found[node] = g
-        if accumulate and not (
-            # right of ``or`` both are arrays; the ignore: mypy does not narrow ``type(x) is float``'s other branch
-            type(g) is type(node._data)
-            and (type(g) is float or g.shape == node._data.shape and g.dtype == node._data.dtype)  # type: ignore[union-attr]
-        ):
-            node._grad = in_form_of(node, g)
+    in_pass = set(order) if wanted else set()  # a wanted node outside the pass still holds its own .grad
+    found = {node: node._grad for node in wanted if node in in_pass and node._grad is not None}
     if not accumulate:
         _restore(order, earlier)
         return found
