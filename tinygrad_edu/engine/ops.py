@@ -779,10 +779,9 @@ class MatMul(Op):
 
 # ====================================================================== layers fused for speed
 def _linear(x: Any, weight: Any, bias: Any = None) -> Any:
-    sx, sw = shape_of(x), shape_of(weight)
-    if len(sw) != 2 or not sx or sx[-1] != sw[1]:
+    if not (type(x) is type(weight) is np.ndarray and weight.ndim == 2 and x.ndim and x.shape[-1] == weight.shape[1]):
         raise ValueError(
-            f"linear: input of shape {sx} does not fit weight of shape {sw}: "
+            f"linear: input of shape {shape_of(x)} does not fit weight of shape {shape_of(weight)}: "
             f"the input's last dimension must equal the weight's in_features (its dimension 1)"
         )
     y = np.matmul(x, weight.T)
@@ -797,7 +796,7 @@ def _linear_grad_input(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) ->
 
 
 def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
-    if len(shape_of(x)) == 2:  # a batch of rows: Gᵀ x directly
+    if x.ndim == 2:  # a batch of rows: Gᵀ x directly
         return g.T @ x if type(g) is np.ndarray else transpose(g, (1, 0)) @ x
     out_features, in_features = shape_of(weight)
     g2, x2 = reshape(g, (-1, out_features)), reshape(x, (-1, in_features))
@@ -805,8 +804,8 @@ def _linear_grad_weight(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -
 
 
 def _linear_grad_bias(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
-    if len(shape_of(g)) == 2 and len(shape_of(bias)) == 1:  # a batch of rows, a bias vector: Σ over the batch
-        return g.sum(axis=0)
+    if type(g) is type(bias) is np.ndarray and g.ndim == 2 and bias.ndim == 1:  # a batch of rows, a bias vector
+        return np.add.reduce(g, axis=0)  # Σ over the batch (ndarray.sum's own Python wrapper costs as much)
     return unbroadcast(g, bias)
 
 
