@@ -132,7 +132,10 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                p.zero_grad(set_to_none)
+                if set_to_none:
+                    p._grad = None  # p.zero_grad()'s work, without its call (this runs at every step)
+                else:
+                    p.zero_grad(set_to_none=False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, by the optimizer's rule; return closure's loss.
@@ -147,8 +150,9 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.has_grad:
-                        self._update(p, p.grad, self.state[p], group)
+                    g = p._grad  # p.grad without the property's call (this loop runs for every parameter)
+                    if g is not None:  # a parameter no backward reached is skipped, as in PyTorch
+                        self._update(p, g, self.state[p], group)
         return loss
 
     def _update(self, p: Value, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
