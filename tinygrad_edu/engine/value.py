@@ -66,10 +66,10 @@ class Value:
 
     @data.setter
     def data(self, new: Any) -> None:
-        if isinstance(new, Value):  # ``v.data = other`` takes other's numbers, as Value(other) does
-            new = new._data
         if new is self._data:  # ``v.data -= step`` updated the array in place already
             return
+        if isinstance(new, Value):  # ``v.data = other`` takes other's numbers, as Value(other) does
+            new = new._data
         new_data = to_data(new, self.dtype, what="Value.data")
         if shape_of(new_data) != self.shape:
             raise ValueError(f"Value.data: new data has shape {shape_of(new_data)}, expected {self.shape}")
@@ -435,7 +435,7 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
     """
     inputs, datas, tracked = [], [], False
     for arg in args:
-        if isinstance(arg, Value):
+        if type(arg) is Value:  # (Value cannot be subclassed, so this is isinstance, faster)
             datas.append(arg._data)
             tracked = tracked or arg.requires_grad
         else:
@@ -457,7 +457,7 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
 def apply_unary(op: Any, x: Value) -> Value:
     """``apply`` for a one-input operation without settings (the hot path of scalar networks)."""
     out = op.forward(x._data)
-    if type(out) is not float:
+    if type(out) is not float and (type(out) is not np.ndarray or not out.ndim):  # as_data's cases, inline
         out = as_data(out)
     return _node(out, op, x, None, x.requires_grad and GRAD_MODE.enabled)
 
