@@ -8,16 +8,18 @@ momentum 0.9 and learning rate 0.01, float64 throughout:
 - ``wide``: 784 → 1024 → 1024 → 10, batch 256, on 8,192 random samples (32 batches); large matrix
   products, so the BLAS dominates.
 
-Each runs in three implementations, each written as its users write it:
+Each runs in four implementations, the first three written as their users write them:
 
 - tinygrad_edu: ``nn.Sequential(nn.Linear, nn.ReLU, ...)``, ``nn.functional.cross_entropy``, ``optim.SGD``;
 - PyTorch on the CPU with ``torch.set_num_threads(1)``: the same three lines in torch;
 - numpy: the forward and backward written out by hand, and the momentum update — the floor for any
-  framework that computes with numpy.
+  framework that computes with numpy;
+- a minimal graph engine written here (``MinimalNode``: numbers, gradient, inputs, one rule; no checks):
+  the floor for any framework that records a graph and walks it backward.
 
-All three start from the same initial weights and visit the batches in the same order, so they compute the
+All four start from the same initial weights and visit the batches in the same order, so they compute the
 same loss for every batch (checked to 1e-10). Every measurement runs in a fresh subprocess with one BLAS
-thread; processes of the three implementations alternate over several rounds. An epoch is timed in CPU
+thread; processes of the implementations alternate over several rounds. An epoch is timed in CPU
 time (robust when the cores are shared with other work) and in wall-clock time; the figures are the
 median and minimum over all timed epochs (the first epochs of each process warm up and are not counted).
 
@@ -70,7 +72,8 @@ SAME_LOSS_ATOL = 1e-10
 NUMPY = "numpy (by hand)"
 TINY = "tinygrad_edu"
 TORCH = "torch"
-FRAMEWORKS = (NUMPY, TINY, TORCH)
+MINIMAL = "minimal graph engine"
+FRAMEWORKS = (NUMPY, TINY, MINIMAL, TORCH)
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def batch_order(samples: int, batch: int, epoch: int) -> list[Any]:
     return [order[start : start + batch] for start in range(0, samples, batch)]
 
 
-# ====================================================================== the three implementations
+# ====================================================================== the implementations
 class NumpyMLP:
     """Linear → ReLU → … → Linear with cross-entropy and momentum SGD, forward and backward by hand.
 
@@ -271,7 +274,102 @@ def torch_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[li
     return epoch
 
 
-TRAINERS = {NUMPY: numpy_trainer, TINY: tinygrad_trainer, TORCH: torch_trainer}
+# ---------------------------------------------------------------------- the floor of the graph design
+class MinimalNode:
+    """A graph node with only what backward needs: its numbers, its gradient, the nodes it was computed
+    from, and one rule mapping its gradient to theirs. No checks, no modes, no inspection."""
+
+    __slots__ = ("data", "grad", "inputs", "rule")
+
+    def __init__(self, data: Any, inputs: tuple[MinimalNode, ...] = (), rule: Callable[[Any], Any] | None = None):
+        self.data, self.grad, self.inputs, self.rule = data, None, inputs, rule
+
+
+def minimal_linear(x: Any, weight: MinimalNode, bias: MinimalNode) -> MinimalNode:
+    """x Wᵀ + b; rule: G ↦ (G W, Gᵀ x, Σ_batch G), without ∂E/∂x when x is the data."""
+    x_data = x.data if type(x) is MinimalNode else x
+    out = x_data @ weight.data.T
+    out += bias.data
+    if type(x) is not MinimalNode:
+        return MinimalNode(out, (weight, bias), lambda g: (g.T @ x_data, g.sum(axis=0)))
+    return MinimalNode(out, (x, weight, bias), lambda g: (g @ weight.data, g.T @ x_data, g.sum(axis=0)))
+
+
+def minimal_relu(x: MinimalNode) -> MinimalNode:
+    """max(x, 0); rule: G ↦ G ⊙ [x > 0]."""
+    import numpy as np
+
+    return MinimalNode(np.maximum(x.data, 0.0), (x,), lambda g: (g * (x.data > 0),))
+
+
+def minimal_cross_entropy(logits: MinimalNode, targets: Any) -> MinimalNode:
+    """mean over rows of logsumexp(z) − z[target]; rule: G ↦ G (softmax(z) − onehot) / N."""
+    import numpy as np
+
+    shifted = logits.data - logits.data.max(axis=1, keepdims=True)
+    exps = np.exp(shifted)
+    sums = exps.sum(axis=1, keepdims=True)
+    rows = np.arange(len(targets))
+    loss = float((np.log(sums[:, 0]) - shifted[rows, targets]).mean())
+
+    def rule(g: float) -> tuple[Any]:
+        probabilities = exps / sums
+        probabilities[rows, targets] -= 1.0
+        probabilities *= g / len(targets)
+        return (probabilities,)
+
+    return MinimalNode(loss, (logits,), rule)
+
+
+def minimal_backward(root: MinimalNode) -> None:
+    """Depth-first order (each node after its inputs), then every rule in reverse order."""
+    order: list[MinimalNode] = []
+    visited: set[MinimalNode] = set()
+    stack: list[MinimalNode | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # a marker: the node under it has all of its inputs in the order
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            stack += [node, None, *(p for p in node.inputs if p not in visited)]
+    root.grad = 1.0
+    for node in reversed(order):
+        if node.rule is not None:
+            for parent, grad in zip(node.inputs, node.rule(node.grad)):
+                parent.grad = grad if parent.grad is None else parent.grad + grad
+
+
+def minimal_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
+    """The tinygrad_edu loop on the minimal engine above, with NumpyMLP's momentum update."""
+    params = [MinimalNode(p.copy()) for layer in layers for p in layer]
+    buffers: list[Any] = []
+
+    def train_step(idx: Any) -> float:
+        h: Any = X[idx]
+        for i in range(0, len(params), 2):
+            h = minimal_linear(minimal_relu(h) if i else h, params[i], params[i + 1])
+        loss = minimal_cross_entropy(h, y[idx])
+        for p in params:
+            p.grad = None
+        minimal_backward(loss)
+        if not buffers:
+            buffers.extend(p.grad.copy() for p in params)
+        else:
+            for buf, p in zip(buffers, params):
+                buf *= MOMENTUM
+                buf += p.grad
+        for p, buf in zip(params, buffers):
+            p.data -= LEARNING_RATE * buf
+        return loss.data
+
+    def epoch(batches: list[Any]) -> list[float]:
+        return [train_step(idx) for idx in batches]
+
+    return epoch
+
+
+TRAINERS = {NUMPY: numpy_trainer, TINY: tinygrad_trainer, TORCH: torch_trainer, MINIMAL: minimal_trainer}
 
 
 def framework_version(framework: str) -> str:
@@ -420,8 +518,9 @@ def run_plan(workloads: list[Workload], frameworks: tuple[str, ...]) -> Results:
     """Every implementation's results on every workload, their processes interleaved round by round.
 
     In round r each implementation runs in one fresh process the workloads that want more than r
-    rounds (one process, so PyTorch is imported once per round). numpy and tinygrad_edu run back to
-    back, taking turns going first (their ratio is taken within a round); the others follow them.
+    rounds (one process, so PyTorch is imported once per round). numpy, tinygrad_edu and the minimal
+    engine run back to back, their order reversed every other round (ratios to numpy are taken within a
+    round); torch follows them.
     """
     env, _ = single_thread_env()
     script = os.path.abspath(__file__)
@@ -429,7 +528,7 @@ def run_plan(workloads: list[Workload], frameworks: tuple[str, ...]) -> Results:
     rounds = max(w.rounds for w in workloads)
     for r in range(rounds):
         todo = [w for w in workloads if w.rounds > r]
-        paired = [f for f in (NUMPY, TINY) if f in frameworks]
+        paired = [f for f in (NUMPY, TINY, MINIMAL) if f in frameworks]
         order = (paired if r % 2 == 0 else paired[::-1]) + [f for f in frameworks if f not in paired]
         for framework in order:
             names = ", ".join(w.name for w in todo)
@@ -469,13 +568,13 @@ def loss_check(results: dict[str, list[dict[str, Any]]]) -> tuple[bool, str]:
     return agree, f"{len(expected)} batch losses, largest |difference| from numpy: {detail}"
 
 
-def round_ratios(results: dict[str, list[dict[str, Any]]]) -> list[float]:
-    """tinygrad_edu's CPU-time median over numpy's, round by round (each round's two processes ran one right
+def round_ratios(results: dict[str, list[dict[str, Any]]], framework: str = TINY) -> list[float]:
+    """``framework``'s CPU-time median over numpy's, round by round (each round's processes ran one right
     after the other). Less swayed by load that comes and goes than the ratio of the overall medians."""
     ratios = []
-    for tiny, reference in zip(results.get(TINY, []), results.get(NUMPY, [])):
-        if ok(tiny) and ok(reference):
-            ratios.append(statistics.median(tiny["cpu_times"]) / statistics.median(reference["cpu_times"]))
+    for run, reference in zip(results.get(framework, []), results.get(NUMPY, [])):
+        if ok(run) and ok(reference):
+            ratios.append(statistics.median(run["cpu_times"]) / statistics.median(reference["cpu_times"]))
     return ratios
 
 
@@ -529,6 +628,13 @@ def workload_report(workload: Workload, results: dict[str, list[dict[str, Any]]]
         lines.append(goal_line(ratio <= workload.goal, text) + caveat)
     else:
         lines.append(goal_line(False, f"{workload.name}: tinygrad_edu or numpy did not complete") + caveat)
+    floor = round_ratios(results, MINIMAL)
+    if paired and floor:
+        lines.append(
+            f"  (the floor of the graph design: the minimal engine / numpy per round "
+            f"{' '.join(format_ratio(r) for r in floor)}; median {format_ratio(statistics.median(floor))}, "
+            f"where tinygrad_edu's is {format_ratio(statistics.median(paired))})"
+        )
     c_torch = cpu.get(TORCH)
     if c_tiny and c_torch:
         versus_torch = format_ratio(c_torch.median / c_tiny.median)
@@ -575,7 +681,7 @@ def main() -> None:
         print(run_profile(plans[args.profile]))
         return
     with_torch = not args.no_torch and importlib.util.find_spec("torch") is not None
-    frameworks = FRAMEWORKS if with_torch else (NUMPY, TINY)
+    frameworks = FRAMEWORKS if with_torch else (NUMPY, TINY, MINIMAL)
     names = list(WORKLOADS) if args.workload == "all" else [args.workload]
     _, env_note = single_thread_env()
     lines = [

@@ -108,17 +108,19 @@ def test_demo_times_every_column_and_the_losses_agree(demo_run):
     assert len(re.findall(r"\[(?:MET|NOT MET)\]", out)) == 4
 
 
-def test_epoch_benchmark_runs_both_workloads_in_three_implementations(epoch_run):
+def test_epoch_benchmark_runs_both_workloads_in_four_implementations(epoch_run):
     out = epoch_run[0].stdout
     for workload in ("digits", "wide"):
         assert f"Workload {workload}:" in out, out
-    for implementation in ("numpy (by hand)", "tinygrad_edu", "torch"):
+    for implementation in ("numpy (by hand)", "tinygrad_edu", "minimal graph engine", "torch"):
         rows = table_rows(out, implementation)
         assert len(rows) == 2, f"expected a row per workload for {implementation!r} in:\n{out}"
         assert all(len(re.findall(RATIO, row)) == 2 for row in rows), rows
     assert out.count("Same loss for every batch (|difference| <= 1e-10): yes") == 2, out
     assert "1 OS thread(s) in the worker" in out  # the single-thread environment reached numpy's BLAS
     assert len(re.findall(r"\[(?:MET|NOT MET)\] (?:digits|wide):", out)) == 2
+    floors = re.findall(rf"the floor of the graph design: the minimal engine / numpy per round {RATIO}; median", out)
+    assert len(floors) == 2, out
 
 
 # ====================================================================== the ceiling of issue 2's scalar goal
