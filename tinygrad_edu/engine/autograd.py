@@ -113,11 +113,12 @@ def _propagate(
             op = node._op
             if op is None:  # a leaf: nothing to pass on
                 continue
-            if create_graph or node._attrs is not None or op.vjp_all is not None:
+            more = node._more
+            if create_graph or node._attrs is not None or op.vjp_all is not None or more and len(more) > 1:
                 _pass_on(node, g, create_graph, accumulate)
                 continue
-            # the common case, spelled out for speed: numbers, and a rule per input without settings
-            # (2) the inputs' numbers; (3) each input that needs it receives g · ∂node/∂input
+            # the common case, spelled out for speed: numbers, one to three inputs, a rule per input,
+            # no settings. (2) the inputs' numbers; (3) each input that needs it receives g · ∂node/∂input
             y, a, b = node._data, node._a, node._b
             if b is None:  # one input: always a Value
                 if a.requires_grad:
@@ -125,17 +126,20 @@ def _propagate(
                 continue
             a_data = a._data if type(a) is Value else a
             b_data = b._data if type(b) is Value else b
-            more = node._more
             if more is None:  # two inputs
                 if type(a) is Value and a.requires_grad:
                     _send(a, op.vjp[0](g, y, a_data, b_data), g, accumulate)
                 if type(b) is Value and b.requires_grad:
                     _send(b, op.vjp[1](g, y, a_data, b_data), g, accumulate)
                 continue
-            datas = (a_data, b_data, *[p._data if type(p) is Value else p for p in more])
-            for i, parent in enumerate((a, b, *more)):
-                if type(parent) is Value and parent.requires_grad:
-                    _send(parent, op.vjp[i](g, y, *datas), g, accumulate)
+            c = more[0]  # three inputs, such as a layer's x, W and b
+            c_data = c._data if type(c) is Value else c
+            if type(a) is Value and a.requires_grad:
+                _send(a, op.vjp[0](g, y, a_data, b_data, c_data), g, accumulate)
+            if type(b) is Value and b.requires_grad:
+                _send(b, op.vjp[1](g, y, a_data, b_data, c_data), g, accumulate)
+            if type(c) is Value and c.requires_grad:
+                _send(c, op.vjp[2](g, y, a_data, b_data, c_data), g, accumulate)
         return _settle(order, earlier, accumulate, wanted)
     except BaseException:
         _restore(order, earlier)  # leave every .grad as it was
@@ -145,8 +149,8 @@ def _propagate(
 
 
 def _pass_on(node: Value, g: Any, create_graph: bool, accumulate: bool) -> None:
-    """Step (2) and (3) for any operation: operations with settings or one rule for all inputs
-    (``vjp_all``), and, with ``create_graph``, rules run on the Values themselves to build a new graph."""
+    """Step (2) and (3) for any operation: operations with settings, four or more inputs, or one rule for
+    all inputs (``vjp_all``); with ``create_graph``, rules run on the Values themselves to build a new graph."""
     op, parents = node._op, node.parents
     y: Value | float | np.ndarray  # the node's numbers; the node itself to build a new graph
     if create_graph:
@@ -171,12 +175,22 @@ _PASSES_RUNNING = [0]
 
 
 def _send(parent: Value, contribution: Any, g: Any, accumulate: bool) -> None:
-    """Add one contribution g · ∂node/∂parent to the gradient ``parent`` has received so far."""
+    """Add one contribution g · ∂node/∂parent to the gradient ``parent`` has received so far.
+
+    A leaf's ``.grad`` is changed in place later (accumulation, optimizers, ``clip_grad_*``), so a leaf
+    must own its array: a contribution that may also be someone else's (g passed through, a view, a
+    read-only array) is copied. Fresh results of arithmetic need no copy.
+    """
     previous = parent._grad
     if previous is not None:
         parent._grad = previous + contribution
-    elif type(contribution) is np.ndarray and accumulate and parent._op is None and _may_be_shared(contribution, g):
-        parent._grad = contribution.copy()  # a leaf's .grad must own its array
+    elif (
+        accumulate
+        and parent._op is None
+        and type(contribution) is np.ndarray
+        and (contribution is g or contribution.base is not None or not contribution.flags.writeable)
+    ):
+        parent._grad = contribution.copy()
     else:
         parent._grad = contribution
 
@@ -232,17 +246,6 @@ def in_form_of(node: Value, g: Any) -> Any:
 
 def _op_name(node: Value) -> str:
     return "the user, a leaf" if node._op is None else f"'{node._op.name}'"
-
-
-def _may_be_shared(contribution: Any, g: Any) -> bool:
-    """Could this array also be someone else's (g passed through, a view, read-only)?
-
-    A leaf's ``.grad`` is changed in place by accumulation, optimizers and ``clip_grad_*``, so it must
-    not alias another gradient; fresh results of arithmetic need no copy.
-    """
-    if type(contribution) is not np.ndarray:
-        return False
-    return contribution is g or contribution.base is not None or not contribution.flags.writeable
 
 
 def _seed(output: Value, gradient: Any, what: str) -> Any:
