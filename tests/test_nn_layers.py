@@ -1,6 +1,8 @@
 """Tensor layers and activation modules: forward and gradients against PyTorch (float64), gradcheck,
 setting weights from given numbers, and clear errors."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -102,6 +104,20 @@ def test_linear_rejects_inputs_of_the_wrong_width():
         nn.Linear(0, 3)
     with pytest.raises(ValueError, match="out_features must be a positive integer"):
         nn.Linear(2, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "weight_shape"),
+    [((4, 5), (3, 2)), ((), (3, 2)), ((4, 2), (2,)), ((4, 2), (1, 3, 2)), ((2,), (3, 4))],
+)
+def test_functional_linear_names_both_shapes_when_input_and_weight_do_not_fit(x_shape, weight_shape):
+    weight = Value(np.ones(weight_shape))
+    x = np.ones(x_shape) if x_shape else 1.0
+    shapes = f"input of shape {x_shape} does not fit weight of shape {weight_shape}"
+    message = "linear: " + re.escape(shapes)
+    with pytest.raises(ValueError, match=message):
+        nn.functional.linear(x, weight)
+    assert weight.grad.sum() == 0.0  # nothing was recorded
 
 
 def test_from_weights_shares_a_single_bias_or_takes_none():

@@ -779,12 +779,15 @@ class MatMul(Op):
 
 # ====================================================================== layers fused for speed
 def _linear(x: Any, weight: Any, bias: Any = None) -> Any:
-    if not (type(x) is type(weight) is np.ndarray and weight.ndim == 2 and x.ndim and x.shape[-1] == weight.shape[1]):
+    try:
+        if type(weight) is not np.ndarray or weight.ndim != 2:  # matmul would take a 1-d or 3-d weight
+            raise ValueError
+        y = np.matmul(x, weight.T)  # refuses an x whose last dimension is not in_features
+    except ValueError:
         raise ValueError(
             f"linear: input of shape {shape_of(x)} does not fit weight of shape {shape_of(weight)}: "
             f"the input's last dimension must equal the weight's in_features (its dimension 1)"
-        )
-    y = np.matmul(x, weight.T)
+        ) from None
     if bias is not None:
         y += bias
     return y

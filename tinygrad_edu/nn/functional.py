@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.engine import Value, stack
+from tinygrad_edu.engine.functions import linear as linear  # x Wᵀ + b, PyTorch's F.linear (nn.Linear uses it)
 from tinygrad_edu.engine.functions import softmax_cross_entropy
 from tinygrad_edu.engine.ops import (
     BinaryCrossEntropy,
