@@ -446,9 +446,11 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
         out = op.forward(*datas, **attrs) if attrs else op.forward(*datas)
     except ValueError as err:
         raise _explain(op, datas, err) from None
+    if type(out) is not float and (type(out) is not np.ndarray or not out.ndim):  # as_data's cases, inline
+        out = as_data(out)
     tracked = tracked and GRAD_MODE.enabled
-    node = _node(as_data(out), op, inputs[0], inputs[1] if len(inputs) > 1 else None, tracked)
-    if tracked:
+    node = _node(out, op, inputs[0], inputs[1] if len(inputs) > 1 else None, tracked)
+    if tracked and (len(inputs) > 2 or attrs):
         node._more = tuple(inputs[2:]) or None
         node._attrs = attrs or None
     return node
