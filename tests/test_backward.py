@@ -145,6 +145,30 @@ def test_accumulated_leaf_gradient_is_not_aliased_with_anything_else():
     np.testing.assert_array_equal(b.grad, np.ones(3))
 
 
+def test_a_float32_node_keeps_its_grad_in_float32_but_passes_on_the_unrounded_gradient():
+    """A float32 node that receives a float64 gradient (here from stacking it with float64 numbers) stores
+    it rounded to float32, but its rule takes the gradient as it came, as grad() does: rounding first would
+    change the inputs' digits, and backward and grad would disagree."""
+    x = Value(np.array([0.1, 0.7, -0.3], dtype=np.float32))
+    w = Value(np.array([0.3, -1.1, 2.9]))
+
+    def loss(t: Value) -> Value:
+        return (tg.stack([t, w]) * 1.3).sum()
+
+    hidden = x.tanh()
+    loss(hidden).backward()
+    (expected,) = tg.grad(loss(x.tanh()), [x])
+    assert hidden.grad.dtype == np.float32 and x.grad.dtype == np.float32
+    assert x.grad.tobytes() == expected.data.tobytes()
+
+
+def test_setting_data_to_a_value_that_holds_the_same_array_keeps_it():
+    a = Value(np.arange(3.0))
+    view = a.detach()
+    a.data = view
+    assert a.data is view.data
+
+
 def test_intermediate_gradients_accumulate_across_backward_calls_too():
     """Every node keeps its gradient; a second backward adds this pass's share to it, and the share it
     passes on is this pass's alone (not the running total)."""

@@ -77,8 +77,8 @@ def _propagate(
     While the pass runs, each node's ``_grad`` slot holds the sum of the contributions it has received
     so far (an attribute is the cheapest place to keep it); whatever the slots held before is set aside
     first and settled afterwards (:func:`_settle`), or put back if a rule raises, so a failed pass
-    changes no gradient. Read the loop as three steps per node: (1) its gradient g is complete (and,
-    with ``accumulate``, is brought to the node's shape and dtype, as its ``.grad`` will be);
+    changes no gradient. Read the loop as three steps per node: (1) its gradient g is complete (with
+    ``accumulate``, ``.grad`` keeps it in the node's own shape and dtype);
     (2) gather the operation's inputs; (3) send g · ∂node/∂input to each input that needs it. The
     common case (numbers, a rule per input, no settings) is spelled out for speed: this loop runs once
     per node of every graph, and the general case (:func:`_pass_on`), with its tuples and ``**attrs``
@@ -109,7 +109,8 @@ def _propagate(
                 if type(g) is not type(data) or type(g) is not float and (
                     g.shape != data.shape or g.dtype != data.dtype  # type: ignore[union-attr]
                 ):
-                    g = node._grad = in_form_of(node, g)
+                    node._grad = in_form_of(node, g)  # the rules still take g itself: rounding it to a
+                    # float32 node's dtype here would change the numbers below (grad() never rounds)
             op = node._op
             if op is None:  # a leaf: nothing to pass on
                 continue
