@@ -66,10 +66,10 @@ class Value:
 
     @data.setter
     def data(self, new: Any) -> None:
-        if new is self._data:  # ``v.data -= step`` updated the array in place already
-            return
         if isinstance(new, Value):  # ``v.data = other`` takes other's numbers, as Value(other) does
             new = new._data
+        if new is self._data:  # ``v.data -= step`` updated the array in place already
+            return
         new_data = to_data(new, self.dtype, what="Value.data")
         if shape_of(new_data) != self.shape:
             raise ValueError(f"Value.data: new data has shape {shape_of(new_data)}, expected {self.shape}")
