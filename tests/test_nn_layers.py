@@ -83,6 +83,8 @@ def test_linear_rules_on_arrays_equal_the_rules_on_values(x_shape):
     on_values = tg.grad(out, [x, weight, bias], create_graph=True)
     for numbers, values in zip(on_arrays, on_values):
         np.testing.assert_allclose(values.data, numbers.data, rtol=1e-14, atol=1e-15)
+    if len(x_shape) == 2:  # a batch of rows: ∂E/∂b is one sum over the batch on Values too, not sum + reshape
+        assert on_values[2].op.name == "sum"
     assert tg.gradgradcheck(lambda a, w, b: tg.linear(a, w, b).tanh(), [x, weight, bias])
 
 
