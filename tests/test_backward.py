@@ -70,6 +70,26 @@ def test_gradient_of_the_wrong_shape_is_an_error_and_changes_nothing():
 # ---------------------------------------------------------------------------- deep graphs
 
 
+def test_a_rule_returning_the_wrong_shape_is_named_at_the_node_it_reached_and_changes_nothing():
+    """The error names the first node that received the misshapen gradient (here the tanh feeding the
+    faulty operation), before anything below it runs; every .grad stays as it was."""
+
+    class Faulty(Op):
+        name = "faulty"
+        forward = staticmethod(lambda x: x * 2.0)
+        vjp = (lambda g, y, x: np.ones((5, 3)),)
+
+    x = Value(np.ones(3), label="x")
+    hidden = x.tanh()
+    out = apply(Faulty, hidden).sum()
+    x.grad = np.full(3, 7.0)
+    with pytest.raises(ValueError, match=r"the gradient reaching a Value \(made by 'tanh'\) has shape \(5, 3\), "
+                                         r"but the Value has shape \(3,\)"):
+        out.backward()
+    np.testing.assert_array_equal(x.grad, np.full(3, 7.0))
+    assert not hidden.has_grad and not out.has_grad
+
+
 def test_a_million_node_chain_needs_no_recursion():
     """333,334 links x → tanh(0.99·x + 0.01) are 1,000,002 nodes (a multiply, an add, a tanh each)."""
     links = 333_334
