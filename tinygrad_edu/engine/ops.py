@@ -779,18 +779,22 @@ class MatMul(Op):
 
 # ====================================================================== layers fused for speed
 def _linear(x: Any, weight: Any, bias: Any = None) -> Any:
+    if type(weight) is not np.ndarray or weight.ndim != 2:  # matmul would accept a 1-d or 3-d weight
+        raise _misfit(x, weight)
     try:
-        if type(weight) is not np.ndarray or weight.ndim != 2:  # matmul would take a 1-d or 3-d weight
-            raise ValueError
         y = np.matmul(x, weight.T)  # refuses an x whose last dimension is not in_features
     except ValueError:
-        raise ValueError(
-            f"linear: input of shape {shape_of(x)} does not fit weight of shape {shape_of(weight)}: "
-            f"the input's last dimension must equal the weight's in_features (its dimension 1)"
-        ) from None
+        raise _misfit(x, weight) from None
     if bias is not None:
         y += bias
     return y
+
+
+def _misfit(x: Any, weight: Any) -> ValueError:
+    return ValueError(
+        f"linear: input of shape {shape_of(x)} does not fit weight of shape {shape_of(weight)}: "
+        f"the input's last dimension must equal the weight's in_features (its dimension 1)"
+    )
 
 
 def _linear_grad_input(g: Any, y: Any, x: Any, weight: Any, bias: Any = None) -> Any:
