@@ -40,6 +40,7 @@ from bench_scalar_graph import (
     measure,
     ok,
     size_label,
+    workloads,
 )
 
 MICROGRAD = "micrograd (gc on)"
@@ -222,9 +223,6 @@ class Plan:
     rounds: int
     timeout: float
 
-    def workloads(self) -> list[tuple[str, int]]:
-        return [("graph", self.graph_size)] + [("chain", n) for n in self.chain_lengths]
-
 
 FULL = Plan(100_000, (10**3, 10**4, 10**5), rounds=3, timeout=600)
 QUICK = Plan(5_000, (10**2, 10**3), rounds=1, timeout=120)
@@ -248,7 +246,7 @@ def run_plan(plan: Plan) -> Results:
     script = os.path.abspath(__file__)
     results: Results = {}
     for round_number in range(1, plan.rounds + 1):
-        for workload, size in plan.workloads():
+        for workload, size in workloads(plan):
             for column in (MICROGRAD, *ENGINES):
                 what = f"[round {round_number}/{plan.rounds}] {column}: {workload} {size:,} ..."
                 print(what, end=" ", file=sys.stderr, flush=True)
@@ -284,7 +282,7 @@ def best_total(rounds: list[dict[str, Any]]) -> str:
 def disagreements(results: Results, plan: Plan) -> list[str]:
     """Workloads where an engine's output or Σ ∂output/∂inputs differs from micrograd's."""
     found = []
-    for workload, size in plan.workloads():
+    for workload, size in workloads(plan):
         reference = next((r for r in results[(MICROGRAD, workload, size)] if ok(r)), None)
         for column in ENGINES:
             result = next((r for r in results[(column, workload, size)] if ok(r)), None)
@@ -298,10 +296,10 @@ def disagreements(results: Results, plan: Plan) -> list[str]:
 
 
 def report(results: Results, plan: Plan, quick: bool) -> str:
-    workloads = plan.workloads()
-    names = [size_label(w, n) for w, n in workloads]
+    sizes = workloads(plan)
+    names = [size_label(w, n) for w, n in sizes]
     rows = [
-        [column, ENGINE_NOTES.get(column, "the peer")] + [best_total(results[(column, w, n)]) for w, n in workloads]
+        [column, ENGINE_NOTES.get(column, "the peer")] + [best_total(results[(column, w, n)]) for w, n in sizes]
         for column in (MICROGRAD, *ENGINES)
     ]
     lines = [
@@ -316,7 +314,7 @@ def report(results: Results, plan: Plan, quick: bool) -> str:
     ratio_rows, verdicts = [], []
     goal = GOAL_SPEEDUP_OVER_MICROGRAD
     for column in ENGINES:
-        ratios = {name: median_ratio(results, column, w, n) for name, (w, n) in zip(names, workloads)}
+        ratios = {name: median_ratio(results, column, w, n) for name, (w, n) in zip(names, sizes)}
         ratio_rows.append([f"micrograd / {column}"] + [format_ratio(r) for r in ratios.values()])
         measured = {name: r for name, r in ratios.items() if r is not None}
         short = [name for name, r in measured.items() if r < goal]

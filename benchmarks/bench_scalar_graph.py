@@ -298,8 +298,9 @@ FULL = Plan(
 QUICK = Plan(5_000, (10**2, 10**3, 10**4), micrograd_max=10**4, torch_max=10**4, max_repeats=2, timeout=120, rounds=1)
 
 
-def workloads(plan: Plan, cap: int) -> list[tuple[str, int]]:
-    return [("graph", plan.graph_size)] + [("chain", n) for n in plan.chain_lengths if n <= cap]
+def workloads(plan: Any, cap: int | None = None) -> list[tuple[str, int]]:
+    """The graph, then the chains (up to ``cap`` links), of any plan with graph_size and chain_lengths."""
+    return [("graph", plan.graph_size)] + [("chain", n) for n in plan.chain_lengths if cap is None or n <= cap]
 
 
 def run_plan(plan: Plan, with_torch: bool) -> tuple[Results, dict[str, Any]]:
