@@ -446,10 +446,8 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
         out = op.forward(*datas, **attrs) if attrs else op.forward(*datas)
     except ValueError as err:
         raise _explain(op, datas, err) from None
-    if type(out) is not float and (type(out) is not np.ndarray or not out.ndim):  # as_data's cases, inline
-        out = as_data(out)
     tracked = tracked and GRAD_MODE.enabled
-    node = _node(out, op, inputs[0], inputs[1] if len(inputs) > 1 else None, tracked)
+    node = _node(as_data(out), op, inputs[0], inputs[1] if len(inputs) > 1 else None, tracked)
     if tracked and (len(inputs) > 2 or attrs):
         node._more = tuple(inputs[2:]) or None
         node._attrs = attrs or None
@@ -459,7 +457,7 @@ def apply(op: Any, *args: Any, **attrs: Any) -> Value:
 def apply_unary(op: Any, x: Value) -> Value:
     """``apply`` for a one-input operation without settings (the hot path of scalar networks)."""
     out = op.forward(x._data)
-    if type(out) is not float and (type(out) is not np.ndarray or not out.ndim):  # as_data's cases, inline
+    if type(out) is not float:
         out = as_data(out)
     return _node(out, op, x, None, x.requires_grad and GRAD_MODE.enabled)
 
