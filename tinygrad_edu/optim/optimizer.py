@@ -132,10 +132,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none:
-                    p._grad = None  # p.zero_grad()'s work, without its call (this runs at every step)
-                else:
-                    p.zero_grad(set_to_none=False)
+                p.zero_grad(set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, by the optimizer's rule; return closure's loss.
