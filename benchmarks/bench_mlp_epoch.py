@@ -341,9 +341,9 @@ def minimal_backward(root: MinimalNode) -> None:
 
 
 def minimal_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[list[Any]], list[float]]:
-    """The tinygrad_edu loop on the minimal engine above, with NumpyMLP's momentum update."""
-    params = [MinimalNode(p.copy()) for layer in layers for p in layer]
-    buffers: list[Any] = []
+    """The tinygrad_edu loop on the minimal engine above; the update is NumpyMLP's, on the nodes' arrays."""
+    updater = NumpyMLP(layers)
+    params = [MinimalNode(p) for p in updater.params]  # the same arrays: updater.update changes them in place
 
     def train_step(idx: Any) -> float:
         h: Any = X[idx]
@@ -353,14 +353,7 @@ def minimal_trainer(layers: list[tuple[Any, Any]], X: Any, y: Any) -> Callable[[
         for p in params:
             p.grad = None
         minimal_backward(loss)
-        if not buffers:
-            buffers.extend(p.grad.copy() for p in params)
-        else:
-            for buf, p in zip(buffers, params):
-                buf *= MOMENTUM
-                buf += p.grad
-        for p, buf in zip(params, buffers):
-            p.data -= LEARNING_RATE * buf
+        updater.update([p.grad for p in params])
         return loss.data
 
     def epoch(batches: list[Any]) -> list[float]:
